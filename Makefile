@@ -1,0 +1,54 @@
+# Puente: `make run` sets everything up and serves the demo; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := bot
+
+.PHONY: run setup dev test test-sqlite test-postgres lint bench translations-extract \
+        translations-update translations-compile clean
+
+run: setup
+	$(BIN)/flask --app bot db upgrade
+	$(BIN)/flask --app bot demo load
+	$(BIN)/flask --app bot serve --host 127.0.0.1 --port 5000
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+dev: $(VENV)/.dev-installed
+
+$(VENV)/.dev-installed: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The whole suite on SQLite, then again on PostgreSQL when TEST_DATABASE_URL names one.
+test: dev
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== the same suite on PostgreSQL ($$TEST_DATABASE_URL)"; \
+	  $(BIN)/python -m pytest -q; \
+	fi
+
+lint: dev
+	$(BIN)/ruff check .
+
+bench: dev
+	$(BIN)/python bench/webhook.py
+
+translations-extract: dev
+	$(BIN)/pybabel extract -F translations/babel.cfg -k N_ -k _l --add-comments=TRANSLATORS: \
+	  --sort-by-file -o translations/messages.pot bot
+
+translations-update: translations-extract
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --previous
+
+translations-compile: dev
+	$(BIN)/pybabel compile -d translations --use-fuzzy --statistics
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

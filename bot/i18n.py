@@ -1,0 +1,160 @@
+"""Family-facing text from the gettext catalogs in translations/, with language fallback."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.languages import normalize_tag, speaks
+
+log = logging.getLogger(__name__)
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+SOURCE_LANGUAGE = "en"  # msgids are English, so English needs no catalog
+
+ReviewState = Literal["reviewed", "drafted", "missing"]
+
+
+def N_(message: str) -> str:
+    """Mark a module-level string for extraction without translating it."""
+    return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for extraction (babel.cfg declares `N_plural:1,2`)."""
+    return singular, plural
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    language: str  # BCP 47 tag of the catalog
+    translations: gettext.GNUTranslations
+    # msgid -> fuzzy flag, for every entry with a translation (plural entries by singular)
+    translated: Mapping[str, bool]
+
+
+def family_text(msgid: str, languages: Sequence[str], **params: Any) -> tuple[str, str]:
+    """Render msgid in the first of `languages` that translates it; return (text, language)."""
+    for compiled in _chain(msgid, languages):
+        if compiled is None:
+            return msgid.format(**params), SOURCE_LANGUAGE
+        text = _format(compiled.translations.gettext(msgid), params, compiled.language)
+        if text is not None:
+            return text, compiled.language
+    return msgid.format(**params), SOURCE_LANGUAGE
+
+
+def family_ntext(singular: str, plural: str, n: int, languages: Sequence[str],
+                 **params: Any) -> tuple[str, str]:
+    """Render the form for n (by the catalog's Plural-Forms) in the first language with it."""
+    english = singular if n == 1 else plural
+    for compiled in _chain(singular, languages):
+        if compiled is None:
+            return english.format(**params), SOURCE_LANGUAGE
+        template = compiled.translations.ngettext(singular, plural, n)
+        text = _format(template, params, compiled.language)
+        if text is not None:
+            return text, compiled.language
+    return english.format(**params), SOURCE_LANGUAGE
+
+
+def review_state(msgid: str, tag: str) -> ReviewState:
+    """Say whether a person reviewed msgid's translation into tag, or it is only drafted."""
+    return _review_state(TRANSLATIONS_DIR, msgid, normalize_tag(tag))
+
+
+def available_languages() -> list[str]:
+    """Return the tags that have a catalog, sorted."""
+    return sorted(_catalog_dirs(TRANSLATIONS_DIR))
+
+
+def _chain(msgid: str, languages: Sequence[str]) -> Iterator[_Compiled | None]:
+    """Yield the catalogs to try in order; None stands for English (the msgids themselves)."""
+    for tag in languages:
+        try:
+            tag = normalize_tag(tag)
+        except ValueError:
+            # A bad tag in a contact row must not cost the family its answer.
+            log.warning("skipping unknown language tag %r in a text's language chain", tag)
+            continue
+        if speaks([tag], SOURCE_LANGUAGE):
+            yield None
+            return
+        compiled = _compiled_for(TRANSLATIONS_DIR, tag)
+        if compiled is not None and msgid in compiled.translated:
+            yield compiled
+
+
+def _format(template: str, params: Mapping[str, Any], language: str) -> str | None:
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        # A broken translation falls back to the next language instead of failing the send.
+        log.error("translation into %s does not format; falling back", language, exc_info=True)
+        return None
+
+
+@lru_cache(maxsize=8)
+def _catalog_dirs(translations_dir: Path) -> dict[str, Path]:
+    found = {}
+    for po in sorted(translations_dir.glob("*/LC_MESSAGES/messages.po")):
+        locale_dir = po.parent.parent
+        found[normalize_tag(locale_dir.name)] = locale_dir
+    return found
+
+
+def _compiled_for(translations_dir: Path, tag: str) -> _Compiled | None:
+    catalogs = _catalog_dirs(translations_dir)
+    if tag in catalogs:
+        return _load(catalogs[tag])
+    # es-MX reads the es catalog, pt reads pt-BR; zh-TW does not read zh-Hans.
+    for candidate, locale_dir in catalogs.items():
+        if speaks([tag], candidate):
+            return _load(locale_dir)
+    return None
+
+
+@lru_cache(maxsize=64)
+def _load(locale_dir: Path) -> _Compiled:
+    """Read a .po and compile it in memory, drafted (fuzzy) entries included."""
+    catalog = _read(locale_dir)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=True)
+    buffer.seek(0)
+    translated = {
+        (m.id[0] if isinstance(m.id, tuple) else m.id): m.fuzzy
+        for m in catalog
+        if m.id and _has_string(m.string)
+    }
+    return _Compiled(normalize_tag(locale_dir.name), gettext.GNUTranslations(buffer), translated)
+
+
+def _read(locale_dir: Path) -> Catalog:
+    with open(locale_dir / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f, locale=locale_dir.name)
+
+
+def _has_string(string: str | tuple[str, ...] | None) -> bool:
+    if isinstance(string, tuple):
+        return all(string)
+    return bool(string)
+
+
+@lru_cache(maxsize=1024)
+def _review_state(translations_dir: Path, msgid: str, tag: str) -> ReviewState:
+    if speaks([tag], SOURCE_LANGUAGE):
+        return "reviewed"
+    compiled = _compiled_for(translations_dir, tag)
+    if compiled is None or msgid not in compiled.translated:
+        return "missing"
+    return "drafted" if compiled.translated[msgid] else "reviewed"

@@ -1,0 +1,121 @@
+"""The sender: claims outbox rows, hands them to the provider outside any transaction,
+then records each result in a transaction of its own."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.channels.base import Outgoing, Provider, SendError, SendResult
+from bot.config import Config
+from bot.contacts.service import opted_out_number
+from bot.db import Database, utcnow
+from bot.models import Message, MessageEvent, OutboxItem
+from bot.sending.errors import ErrorAction, moves_forward
+from bot.sending.outbox import claim
+from bot.sending.status import apply_error_effects
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(hours=1)
+
+
+@dataclass
+class Sender:
+    db: Database
+    provider: Provider
+    config: Config
+    worker: str = "sender"
+    clock: Callable[[], datetime] = utcnow
+
+    def run_once(self) -> int:
+        """Send one batch; return how many rows were claimed."""
+        with self.db.unit_of_work() as session:
+            items = claim(session, worker=self.worker, limit=self.config.sending.batch_size,
+                          now=self.clock(),
+                          stale_after=timedelta(seconds=self.config.sending.stale_claim_seconds))
+            work = [(item.id, self._outgoing(session, item)) for item in items]
+        for item_id, outgoing in work:
+            result: SendResult | SendError | None = None
+            if outgoing is not None:
+                try:
+                    result = self.provider.send(outgoing)
+                except SendError as exc:
+                    result = exc
+            with self.db.unit_of_work() as session:
+                self._record(session, item_id, result)
+        return len(work)
+
+    def run_forever(self, stop: threading.Event, wake: threading.Event) -> None:
+        """Send until stop is set; sleep between empty polls unless woken."""
+        while not stop.is_set():
+            try:
+                sent = self.run_once()
+            except Exception:  # keep the loop alive; the row stays claimed and is retried
+                log.exception("sender batch failed")
+                sent = 0
+            if not sent:
+                wake.wait(self.config.sending.poll_seconds)
+                wake.clear()
+
+    def _outgoing(self, session, item: OutboxItem) -> Outgoing | None:  # type: ignore[no-untyped-def]
+        message = session.get(Message, item.message_id)
+        if message is None or opted_out_number(session, message.channel, message.to_address):
+            return None
+        base = self.config.app.public_base_url.rstrip("/")
+        return Outgoing(
+            message_id=message.id, channel=message.channel, to_address=message.to_address,
+            body=message.body, from_address=message.from_address or None,
+            messaging_service_sid=(message.conversation.school.messaging_service_sid
+                                   or self.config.twilio.messaging_service_sid or None),
+            status_callback=(None if self.config.app.sandbox
+                             else f"{base}/twilio/status?m={message.id}"),
+            media_urls=tuple(m["url"] for m in message.media or ()))
+
+    def _record(self, session, item_id: int, result) -> None:  # type: ignore[no-untyped-def]
+        item = session.get(OutboxItem, item_id)
+        message = session.get(Message, item.message_id) if item else None
+        if item is None or message is None:
+            return
+        now = self.clock()
+        if result is None:
+            item.state = "failed"
+            item.last_error = "not sent: the number opted out after this was queued"
+            self._set_status(session, message, "canceled", None, item.last_error, now)
+        elif isinstance(result, SendResult):
+            item.state = "done"
+            message.provider_sid = message.provider_sid or result.provider_sid
+            self._set_status(session, message, result.status, None, "accepted by provider", now)
+        else:
+            self._record_error(session, item, message, result, now)
+
+    def _record_error(self, session, item: OutboxItem, message: Message,  # type: ignore[no-untyped-def]
+                      error: SendError, now: datetime) -> None:
+        action = apply_error_effects(session, message, error.code, error.http_status, now)
+        item.last_error = f"{error.code or error.http_status or 'network'}: {error}"[:500]
+        retry = error.retryable or action in (ErrorAction.RETRY, ErrorAction.THROTTLE)
+        if retry and item.attempts < self.config.sending.max_attempts:
+            base = self.config.sending.retry_base_seconds
+            delay = timedelta(seconds=base * 2 ** (item.attempts - 1))
+            item.state, item.not_before = "pending", now + min(delay, MAX_BACKOFF)
+            session.add(MessageEvent(message_id=message.id, status=message.status,
+                                     error_code=error.code, applied=False, created_at=now,
+                                     detail=f"attempt {item.attempts} failed, retry at "
+                                            f"{item.not_before:%H:%M:%S} UTC: {item.last_error}"))
+            return
+        item.state = "failed"
+        self._set_status(session, message, "failed", error.code, item.last_error, now)
+
+    @staticmethod
+    def _set_status(session, message: Message, status: str, code: int | None,  # type: ignore[no-untyped-def]
+                    detail: str, now: datetime) -> None:
+        applied = moves_forward(message.status, status)
+        if applied:
+            message.status = status
+            if code is not None:
+                message.error_code = code
+        session.add(MessageEvent(message_id=message.id, status=status, error_code=code,
+                                 applied=applied, detail=detail, created_at=now))

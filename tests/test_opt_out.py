@@ -1,0 +1,150 @@
+"""Opt-out, opt-in and help keywords on inbound texts, and what they block afterwards."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.models import ContactNumber, Conversation, Message, OutboxItem
+from tests.factories import (
+    csrf_token,
+    fresh,
+    inbound_form,
+    login,
+    make_contact,
+    make_school,
+    make_user,
+    post_signed,
+)
+
+PATH = "/twilio/messages"
+
+
+@pytest.fixture
+def lincoln(session):
+    school = make_school(session)
+    session.commit()
+    return school
+
+
+def text(client, phone: str, body: str):
+    response = post_signed(client, PATH, inbound_form(phone, body))
+    assert response.status_code == 200
+    return response
+
+
+def number(session, phone: str, channel: str = "sms") -> ContactNumber:
+    fresh(session)
+    return session.scalars(select(ContactNumber).where(ContactNumber.address == phone,
+                                                       ContactNumber.channel == channel)).one()
+
+
+@pytest.mark.parametrize(("language", "keyword", "name"), [
+    ("en", "STOP", "Mary Smith"),
+    ("es", "Alto", "Rosa Pérez"),
+    ("pt-BR", "sair", "Ana Souza"),
+    ("zh-Hans", "退订", "Li Wei"),
+])
+def test_opt_out_keyword_confirms_once_and_blocks_replies(client, session, lincoln, language,
+                                                          keyword, name) -> None:
+    family = make_contact(session, lincoln, name=name, language=language, phone="+16175550143")
+    liaison = make_user(session, "Polyglot", languages=[language], schools=[lincoln])
+    session.commit()
+
+    response = text(client, "+16175550143", keyword)
+    assert "<Message>" in response.text and "Lincoln Elementary" in response.text
+    assert number(session, "+16175550143").opted_out_at is not None
+
+    # A second STOP gets nothing: an opted-out number receives one confirmation only.
+    assert "<Message>" not in text(client, "+16175550143", keyword).text
+
+    login(client, liaison)
+    conversation = session.scalars(select(Conversation)
+                                   .where(Conversation.contact_id == family.id)).one()
+    url = f"/conversations/{conversation.id}"
+    reply = client.post(url + "/reply", data={"body": "¿Está todo bien?",
+                                              "csrf_token": csrf_token(client, url)})
+    assert reply.status_code == 409
+    assert "opted out" in reply.text and keyword in reply.text
+    assert "¿Está todo bien?" in reply.text  # what the liaison typed is kept
+    assert session.scalar(select(func.count()).select_from(OutboxItem)) == 0
+    page = client.get(url).text
+    assert "Opted out of SMS" in page
+
+
+def test_opt_out_covers_that_number_and_channel_only(client, session, lincoln) -> None:
+    family = make_contact(session, lincoln, phone="+16175550143")
+    family.numbers.append(ContactNumber(address="+16175550143", channel="whatsapp", priority=1))
+    other = make_contact(session, lincoln, name="Pedro Pérez", household=family.household,
+                         phone="+16175550144")
+    session.commit()
+    text(client, "+16175550143", "STOP")
+    assert number(session, "+16175550143", "sms").opted_out_at is not None
+    assert number(session, "+16175550143", "whatsapp").opted_out_at is None
+    assert number(session, other.numbers[0].address).opted_out_at is None
+
+
+@pytest.mark.parametrize("body", ["the bus did not stop", "Please cancel my appointment",
+                                  "STOP sending the bus at 7", "alto riesgo en la escuela"])
+def test_an_ordinary_sentence_containing_a_keyword_is_not_an_opt_out(client, session, lincoln,
+                                                                    body) -> None:
+    make_contact(session, lincoln, phone="+16175550143")
+    session.commit()
+    text(client, "+16175550143", body)
+    assert number(session, "+16175550143").opted_out_at is None
+
+
+def test_plain_language_request_to_stop_is_flagged_not_acted_on(client, session, lincoln) -> None:
+    make_contact(session, lincoln, phone="+16175550143")
+    session.commit()
+    text(client, "+16175550143", "no más mensajes por favor")
+    assert number(session, "+16175550143").opted_out_at is None
+    conversation = session.scalars(select(Conversation)).one()
+    assert conversation.possible_opt_out
+
+
+def test_start_opts_back_in_and_confirms(client, session, lincoln) -> None:
+    make_contact(session, lincoln, language="es", phone="+16175550143")
+    session.commit()
+    text(client, "+16175550143", "ALTO")
+    response = text(client, "+16175550143", "START")
+    assert "<Message>" in response.text
+    assert number(session, "+16175550143").opted_out_at is None
+
+
+def test_yes_opts_in_an_opted_out_number(client, session, lincoln) -> None:
+    make_contact(session, lincoln, phone="+16175550143")
+    session.commit()
+    text(client, "+16175550143", "STOP")
+    text(client, "+16175550143", "yes")
+    assert number(session, "+16175550143").opted_out_at is None
+
+
+def test_yes_from_an_opted_in_number_is_an_ordinary_message(client, session, lincoln) -> None:
+    make_user(session, "María López", languages=["es"], schools=[lincoln])
+    make_contact(session, lincoln, phone="+16175550143")
+    session.commit()
+    response = text(client, "+16175550143", "YES")
+    assert "<Message>" not in response.text
+    assert number(session, "+16175550143").opted_out_at is None
+    assert session.scalars(select(Message).where(Message.body == "YES")).one().direction == "in"
+
+
+def test_help_names_the_school_and_how_to_reach_a_person_in_their_language(client, session,
+                                                                          lincoln) -> None:
+    make_user(session, "María López", languages=["es"], schools=[lincoln])
+    make_contact(session, lincoln, language="es", phone="+16175550143")
+    session.commit()
+    response = text(client, "+16175550143", "HELP")
+    assert "Lincoln Elementary" in response.text
+    assert "+1 617-555-0199" in response.text
+    auto = session.scalars(select(Message).where(Message.kind == "auto")).one()
+    assert auto.language == "es"
+
+
+def test_opted_out_number_gets_no_help_and_no_acknowledgement(client, session, lincoln) -> None:
+    make_contact(session, lincoln, phone="+16175550143")  # nobody on duty: would be acked
+    session.commit()
+    text(client, "+16175550143", "STOP")
+    assert "<Message>" not in text(client, "+16175550143", "HELP").text
+    assert "<Message>" not in text(client, "+16175550143", "hola, ¿hay clases?").text

@@ -1,0 +1,186 @@
+"""The sender against a local server that speaks Twilio's REST API."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.conversations.replies import send_reply
+from bot.conversations.threads import open_conversation
+from bot.db import utcnow
+from bot.models import ContactNumber, Message, OutboxItem
+from bot.models.outbox import PRIORITY_BULK
+from bot.sending.outbox import enqueue
+from bot.sending.service import make_sender
+from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL
+from tests.factories import make_contact, make_school, make_user
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def db(twilio_app):
+    return twilio_app.extensions["puente.db"]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sender(twilio_app, clock):
+    s = make_sender(twilio_app, worker="test-sender")
+    s.clock = clock
+    return s
+
+
+def queue_reply(app, clock, body: str = "Hola, mañana hay clases.", channel: str = "sms") -> int:
+    """Store a family's conversation and a liaison's queued reply; return the message id."""
+    db = app.extensions["puente.db"]
+    with db.unit_of_work() as session:
+        school = make_school(session)
+        family = make_contact(session, school, phone="+16175550143", channel=channel)
+        liaison = make_user(session, "María López", languages=["es"], schools=[school])
+        conversation = open_conversation(session, family, school, "es", clock())
+        conversation.last_channel, conversation.last_address = channel, "+16175550143"
+        conversation.last_inbound_at = clock()
+        message = send_reply(session, conversation, liaison, body,
+                             config=app.config["PUENTE"], now=clock())
+        return message.id
+
+
+def load(db, message_id: int) -> tuple[Message, OutboxItem]:
+    with db.sessions() as session:
+        message = session.get(Message, message_id)
+        item = session.scalars(select(OutboxItem).where(OutboxItem.message_id == message_id)).one()
+        session.expunge_all()
+        return message, item
+
+
+def test_reply_is_sent_with_the_fields_twilio_needs(twilio_app, db, sender, clock,
+                                                   twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock)
+    assert sender.run_once() == 1
+    [request] = twilio_server.requests
+    assert request.path == f"/2010-04-01/Accounts/{ACCOUNT_SID}/Messages.json"
+    assert request.auth == (ACCOUNT_SID, AUTH_TOKEN)
+    assert request.form["To"] == "+16175550143"
+    assert request.form["From"] == "+16175550100"
+    assert request.form["Body"] == "Hola, mañana hay clases."
+    assert request.form["StatusCallback"] == f"{PUBLIC_BASE_URL}/twilio/status?m={message_id}"
+    message, item = load(db, message_id)
+    assert message.provider_sid.startswith("SM")
+    assert message.status == "queued"
+    assert item.state == "done"
+
+
+def test_invalid_number_error_fails_the_message_without_retrying(twilio_app, db, sender, clock,
+                                                                twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock)
+    twilio_server.fail_next(status=400, code=21211, message="The 'To' number is not valid.")
+    sender.run_once()
+    clock.advance(hours=2)
+    assert sender.run_once() == 0
+    message, item = load(db, message_id)
+    assert (message.status, message.error_code, item.state) == ("failed", 21211, "failed")
+    assert len(twilio_server.requests) == 1
+
+
+@pytest.mark.parametrize(("status", "code"), [(429, 20429), (500, None), (503, None)])
+def test_retryable_errors_are_retried_after_a_backoff(twilio_app, db, sender, clock,
+                                                     twilio_server, status, code) -> None:
+    message_id = queue_reply(twilio_app, clock)
+    twilio_server.fail_next(status=status, code=code)
+    sender.run_once()
+    message, item = load(db, message_id)
+    assert (message.status, item.state, item.attempts) == ("pending", "pending", 1)
+    assert sender.run_once() == 0  # not before the backoff has passed
+    clock.advance(seconds=31)
+    assert sender.run_once() == 1
+    message, item = load(db, message_id)
+    assert (message.status, item.state) == ("queued", "done")
+    assert len(twilio_server.requests) == 2
+
+
+def test_a_provider_that_times_out_is_retried_and_finally_marked_failed(
+        twilio_app, db, sender, clock, twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock)
+    for _ in range(3):
+        twilio_server.delay_next(1.5)  # longer than the 1 s client timeout
+        assert sender.run_once() == 1
+        clock.advance(hours=1)
+    message, item = load(db, message_id)
+    assert (message.status, item.state, item.attempts) == ("failed", "failed", 3)
+    assert "network" in item.last_error
+
+
+def test_carrier_opt_out_error_opts_the_number_out(twilio_app, db, sender, clock,
+                                                   twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock)
+    twilio_server.fail_next(status=400, code=21610, message="Attempt to send to unsubscribed")
+    sender.run_once()
+    with db.sessions() as session:
+        number = session.scalars(select(ContactNumber)).one()
+        assert number.opted_out_at is not None
+    assert load(db, message_id)[0].status == "failed"
+
+
+def test_a_number_that_opts_out_after_queueing_is_not_sent_to(twilio_app, db, sender, clock,
+                                                             twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock)
+    with db.unit_of_work() as session:
+        session.scalars(select(ContactNumber)).one().opted_out_at = clock()
+    sender.run_once()
+    assert twilio_server.requests == []
+    message, item = load(db, message_id)
+    assert (message.status, item.state) == ("canceled", "failed")
+
+
+def test_replies_go_before_bulk_messages(twilio_app, db, sender, clock, twilio_server) -> None:
+    reply_id = queue_reply(twilio_app, clock, body="reply")
+    with db.unit_of_work() as session:
+        reply = session.get(Message, reply_id)
+        bulk = Message(conversation_id=reply.conversation_id, direction="out", channel="sms",
+                       from_address="+16175550100", to_address="+16175550143",
+                       body="bulk", status="pending", created_at=clock())
+        session.add(bulk)
+        session.flush()
+        item = session.scalars(select(OutboxItem)).one()
+        item.not_before = clock()  # same time: priority decides
+        enqueue(session, bulk, priority=PRIORITY_BULK, now=clock() - timedelta(minutes=5))
+    sender.run_once()
+    assert [r.form["Body"] for r in twilio_server.requests] == ["reply", "bulk"]
+
+
+def test_a_row_left_sending_by_a_dead_worker_is_sent_again_later(twilio_app, db, sender, clock,
+                                                                twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock)
+    with db.unit_of_work() as session:
+        item = session.scalars(select(OutboxItem)).one()
+        item.state, item.claimed_at, item.claimed_by = "sending", clock(), "dead-worker"
+    assert sender.run_once() == 0
+    clock.advance(seconds=301)
+    assert sender.run_once() == 1
+    assert load(db, message_id)[1].state == "done"
+
+
+def test_sandbox_provider_delivers_at_once(app, clock) -> None:
+    db = app.extensions["puente.db"]
+    message_id = queue_reply(app, clock)
+    sender = make_sender(app)
+    sender.clock = clock
+    sender.run_once()
+    message, item = load(db, message_id)
+    assert message.status == "delivered" and message.provider_sid.startswith("SB")
