@@ -17,11 +17,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import click
 import phonenumbers
 
 
-class ConfigError(Exception):
-    """A setting is missing or invalid; the message names the key."""
+class ConfigError(click.ClickException):
+    """A setting is missing or invalid; the message names the key.
+
+    A ClickException, so `flask --app bot …` prints one line instead of a traceback.
+    """
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """Create an engine; SQLite gets real transactions, foreign keys and WAL."""
+def make_engine(url: str, *, echo: bool = False, sqlite_immediate: bool = True) -> Engine:
+    """Create an engine; SQLite gets real transactions, foreign keys and WAL.
+
+    SQLite transactions start with BEGIN IMMEDIATE: a transaction that read first and
+    writes later would otherwise fail at once ("database is locked") whenever another
+    connection wrote in between; taking the write lock up front makes it wait its turn
+    instead. One process serves a school on SQLite, so serialising writers costs little.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, echo=echo, pool_pre_ping=True)
@@ -72,7 +78,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # type: ignore[no-untyped-def]
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if sqlite_immediate else "BEGIN")
 
     return engine
 
@@ -92,9 +98,9 @@ def resolve_url(url: str, root: Path) -> str:
 class Database:
     """An engine and its session factory."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, sqlite_immediate: bool = True) -> None:
         self.url = url
-        self.engine = make_engine(url, echo=echo)
+        self.engine = make_engine(url, echo=echo, sqlite_immediate=sqlite_immediate)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

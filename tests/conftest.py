@@ -69,10 +69,15 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 @pytest.fixture
 def session(app: Flask) -> Iterator[Session]:
-    """A session on the test database; tests commit through it like a request would."""
-    db: Database = app.extensions["puente.db"]
+    """A session of the test's own on the test database, as another process would have.
+
+    Its SQLite transactions begin deferred, so a test that reads and keeps its snapshot
+    open never holds the write lock the app's requests wait for.
+    """
+    db = Database(app.extensions["puente.db"].url, sqlite_immediate=False)
     with db.sessions() as s:
         yield s
+    db.engine.dispose()
 
 
 def empty_database(db: Database) -> None:

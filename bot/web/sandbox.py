@@ -51,19 +51,24 @@ def _thread(channel: str, address: str) -> list[Message]:
     ).all())
 
 
+def _selected() -> ContactNumber | None:
+    """The phone picked in the URL, by row id (numbers stay out of URLs and access logs)."""
+    number_id = request.args.get("number", type=int)
+    return request_session().get(ContactNumber, number_id) if number_id else None
+
+
 @bp.get("")
 def phone() -> str:
-    channel = request.args.get("channel", "sms")
-    address = request.args.get("address", "")
+    selected = _selected()
+    thread = _thread(selected.channel, selected.address) if selected else []
     return render_template("sandbox.html", phones=_phones(), targets=_school_numbers(),
-                           channel=channel, address=address,
-                           thread=_thread(channel, address) if address else [])
+                           selected=selected, thread=thread)
 
 
 @bp.get("/messages.json")
 def messages_json() -> Response:
-    channel = request.args.get("channel", "sms")
-    thread = _thread(channel, request.args.get("address", ""))
+    selected = _selected()
+    thread = _thread(selected.channel, selected.address) if selected else []
     return jsonify([{"id": m.id, "direction": m.direction, "body": m.body, "status": m.status,
                      "at": m.created_at.isoformat()} for m in thread])
 
@@ -71,16 +76,26 @@ def messages_json() -> Response:
 @bp.post("/send")
 def send() -> Response | tuple[str, int]:
     """Deliver a simulated family text through the same inbound flow as the webhook."""
+    config = current_app.config["PUENTE"]
     target = request.form.get("target", "")
     to_channel, _, to_address = target.partition(":")
-    body = request.form.get("body", "")
+    if target not in {value for value, _ in _school_numbers()}:
+        return render_template("error.html", code=400,
+                               message="Choose the school number to text."), 400
     try:
-        address = parse_phone(request.form.get("address", ""), "US")
+        address = parse_phone(request.form.get("address", ""), config.app.default_country)
     except PhoneError as exc:
         return render_template("error.html", code=400, message=str(exc)), 400
     channel = "whatsapp" if to_channel == "whatsapp" else "sms"
+    session = request_session()
     inbound = Inbound(provider_sid="SBIN" + uuid.uuid4().hex, channel=channel,
-                      from_address=address, to_address=to_address, body=body)
-    record_inbound(request_session(), inbound, config=current_app.config["PUENTE"], now=utcnow())
-    return redirect(url_for("sandbox.phone", channel=channel, address=address,
+                      from_address=address, to_address=to_address,
+                      body=request.form.get("body", ""))
+    record_inbound(session, inbound, config=config, now=utcnow())
+    number = session.scalars(
+        select(ContactNumber).where(ContactNumber.channel == channel,
+                                    ContactNumber.address == address,
+                                    ContactNumber.detached_at.is_(None))
+        .order_by(ContactNumber.last_heard_at.desc().nulls_last())).first()
+    return redirect(url_for("sandbox.phone", number=number.id if number else None,
                             target=target) + "#phone")

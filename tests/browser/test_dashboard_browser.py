@@ -32,7 +32,7 @@ def test_family_text_reaches_the_liaison_and_the_reply_reaches_the_phone(live_se
     guardian = option.inner_text().split(" · ")[0].strip()
     phone.select_option("#pick", value=option.get_attribute("value"))
     phone.fill("#sms-body", "Hola, mi hija tiene cita con el doctor mañana <b>temprano</b>")
-    phone.click("text=Send text")
+    phone.click("#phone button:has-text('Send text')")
     expect(phone.locator("#phone-messages")).to_contain_text("cita con el doctor")
 
     # A liaison who does not speak Spanish does not see it.

@@ -3,8 +3,7 @@
   const phone = document.getElementById("phone");
   const list = document.getElementById("phone-messages");
   if (!phone || !list) return;
-  const url = "/sandbox/messages.json?address=" + encodeURIComponent(phone.dataset.address) +
-    "&channel=" + encodeURIComponent(phone.dataset.channel);
+  const url = "/sandbox/messages.json?number=" + encodeURIComponent(phone.dataset.number);
   async function refresh() {
     try {
       const response = await fetch(url, {headers: {"Accept": "application/json"}});
