@@ -96,6 +96,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
+def lincoln(session: Session):  # type: ignore[no-untyped-def]
+    """One school with its own SMS number, committed."""
+    from tests.factories import make_school
+
+    school = make_school(session)
+    session.commit()
+    return school
+
+
+@pytest.fixture
 def twilio_server() -> Iterator[FakeTwilio]:
     """A local server speaking Twilio's Messages API, with our test credentials."""
     with FakeTwilio(account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN) as server:

@@ -101,3 +101,10 @@ def fresh(session: Session) -> None:
     """End the session's read snapshot and forget loaded rows, to see what requests committed."""
     session.rollback()
     session.expire_all()
+
+
+def text(client: FlaskClient, phone: str, body: str, *, to: str = "+16175550100"):  # type: ignore[no-untyped-def]
+    """A family texts the school through the signed webhook; the answer must be 200."""
+    response = post_signed(client, "/twilio/messages", inbound_form(phone, body, to=to))
+    assert response.status_code == 200, response.text
+    return response

@@ -9,28 +9,11 @@ from bot.models import ContactNumber, Conversation, Message, OutboxItem
 from tests.factories import (
     csrf_token,
     fresh,
-    inbound_form,
     login,
     make_contact,
-    make_school,
     make_user,
-    post_signed,
+    text,
 )
-
-PATH = "/twilio/messages"
-
-
-@pytest.fixture
-def lincoln(session):
-    school = make_school(session)
-    session.commit()
-    return school
-
-
-def text(client, phone: str, body: str):
-    response = post_signed(client, PATH, inbound_form(phone, body))
-    assert response.status_code == 200
-    return response
 
 
 def number(session, phone: str, channel: str = "sms") -> ContactNumber:

@@ -5,27 +5,11 @@ from __future__ import annotations
 import itertools
 import random
 
-import pytest
 from sqlalchemy import select
 
 from bot.languages import speaks
 from bot.models import Assignment, Conversation, User
-from tests.factories import fresh, inbound_form, make_contact, make_school, make_user, post_signed
-
-PATH = "/twilio/messages"
-
-
-@pytest.fixture
-def lincoln(session):
-    school = make_school(session)
-    session.commit()
-    return school
-
-
-def text(client, phone: str, body: str = "Hola, una pregunta", to: str = "+16175550100"):
-    response = post_signed(client, PATH, inbound_form(phone, body, to=to))
-    assert response.status_code == 200
-    return response
+from tests.factories import fresh, make_contact, make_school, make_user, text
 
 
 def conversation_of(session, contact) -> Conversation:
@@ -39,7 +23,7 @@ def test_school_liaison_who_speaks_the_language_gets_it_and_the_reason_says_why(
     maria = make_user(session, "María López", languages=["es", "pt"], schools=[lincoln])
     make_user(session, "Jean Pierre", languages=["ht", "fr"], schools=[lincoln])
     session.commit()
-    response = text(client, "+16175550143")
+    response = text(client, "+16175550143", "Hola, una pregunta")
     conversation = conversation_of(session, family)
     assert conversation.assigned_user_id == maria.id
     assert "María López speaks Spanish" in conversation.route_reason
@@ -54,9 +38,9 @@ def test_least_loaded_liaison_gets_the_new_conversation(client, session, lincoln
     first = make_contact(session, lincoln, phone="+16175550143")
     second = make_contact(session, lincoln, phone="+16175550144")
     session.commit()
-    text(client, "+16175550143")
+    text(client, "+16175550143", "Hola, una pregunta")
     assert conversation_of(session, first).assigned_user_id == busy.id  # tie: lowest id
-    text(client, "+16175550144")
+    text(client, "+16175550144", "Hola, una pregunta")
     assert conversation_of(session, second).assigned_user_id == free.id
 
 
@@ -64,7 +48,7 @@ def test_conversation_sticks_to_its_liaison(client, session, lincoln) -> None:
     maria = make_user(session, "María López", languages=["es"], schools=[lincoln])
     family = make_contact(session, lincoln, phone="+16175550143")
     session.commit()
-    text(client, "+16175550143")
+    text(client, "+16175550143", "Hola, una pregunta")
     make_user(session, "New Liaison", languages=["es"], schools=[lincoln])  # now less loaded
     session.commit()
     text(client, "+16175550143", "Otra pregunta")
@@ -79,7 +63,7 @@ def test_off_duty_liaison_loses_sticky_assignment_to_an_on_duty_colleague(
     maria = make_user(session, "María López", languages=["es"], schools=[lincoln])
     family = make_contact(session, lincoln, phone="+16175550143")
     session.commit()
-    text(client, "+16175550143")
+    text(client, "+16175550143", "Hola, una pregunta")
     maria.on_duty = False
     colleague = make_user(session, "Carmen Ruiz", languages=["es"], schools=[lincoln])
     session.commit()
@@ -116,7 +100,7 @@ def test_nobody_on_duty_means_unrouted_queue_and_an_acknowledgement_in_their_lan
     make_user(session, "María López", languages=["es"], schools=[lincoln], on_duty=False)
     family = make_contact(session, lincoln, language="es", phone="+16175550143")
     session.commit()
-    response = text(client, "+16175550143")
+    response = text(client, "+16175550143", "Hola, una pregunta")
     conversation = conversation_of(session, family)
     assert conversation.assigned_user_id is None
     assert conversation.assignments[-1].rule == "unrouted"
@@ -130,7 +114,7 @@ def test_nobody_on_duty_means_unrouted_queue_and_an_acknowledgement_in_their_lan
 def test_acknowledgement_is_not_repeated_for_every_text(client, session, lincoln) -> None:
     make_contact(session, lincoln, language="es", phone="+16175550143")
     session.commit()
-    assert "<Message>" in text(client, "+16175550143").text
+    assert "<Message>" in text(client, "+16175550143", "Hola, una pregunta").text
     assert "<Message>" not in text(client, "+16175550143", "¿Hola?").text
 
 

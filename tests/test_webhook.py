@@ -11,13 +11,6 @@ from tests.factories import inbound_form, make_contact, make_school, make_user, 
 PATH = "/twilio/messages"
 
 
-@pytest.fixture
-def lincoln(session):
-    school = make_school(session)
-    session.commit()
-    return school
-
-
 def stored(session) -> list[Message]:
     return list(session.scalars(select(Message).where(Message.direction == "in")
                                 .order_by(Message.id)))

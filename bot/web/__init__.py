@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Flask
 
 
@@ -17,3 +20,9 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(sandbox.bp)
     errors.init_app(app)
     auth.csrf.exempt(webhooks.bp)
+    app.add_template_filter(local_time, "local")
+
+
+def local_time(moment: datetime, timezone: str) -> str:
+    """Format a stored UTC time in the school's timezone, e.g. 'Nov 23, 4:08 PM EST'."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime("%b %d, %-I:%M %p %Z")
