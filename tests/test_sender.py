@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from bot.channels.base import SendResult
 from bot.conversations.replies import send_reply
 from bot.conversations.threads import open_conversation
 from bot.db import utcnow
@@ -184,3 +187,55 @@ def test_sandbox_provider_delivers_at_once(app, clock) -> None:
     sender.run_once()
     message, item = load(db, message_id)
     assert message.status == "delivered" and message.provider_sid.startswith("SB")
+
+
+class RecordingProvider:
+    """Accepts everything and remembers what it was asked to send, from any thread."""
+
+    name = "recording"
+
+    def __init__(self) -> None:
+        self.sent: list[int] = []
+        self._lock = threading.Lock()
+
+    def send(self, message):  # type: ignore[no-untyped-def]
+        with self._lock:
+            self.sent.append(message.message_id)
+        return SendResult(provider_sid=f"SM{message.message_id:032d}", status="queued")
+
+
+def test_two_senders_side_by_side_never_send_a_row_twice(app, clock) -> None:
+    db = app.extensions["puente.db"]
+    first = queue_reply(app, clock, body="0")
+    with db.unit_of_work() as session:
+        conversation_id = session.get(Message, first).conversation_id
+        for i in range(1, 120):
+            message = Message(conversation_id=conversation_id, direction="out", channel="sms",
+                              from_address="+16175550100", to_address="+16175550143",
+                              body=str(i), status="pending", created_at=clock())
+            session.add(message)
+            session.flush()
+            enqueue(session, message, priority=PRIORITY_BULK, now=clock())
+    provider = RecordingProvider()
+    senders = []
+    for name in ("a", "b"):
+        sender = make_sender(app, worker=name)
+        sender.provider, sender.clock = provider, clock
+        sender.config = replace(sender.config, sending=replace(sender.config.sending,
+                                                               batch_size=7))
+        senders.append(sender)
+
+    def drain(sender) -> None:  # type: ignore[no-untyped-def]
+        while sender.run_once():
+            pass
+
+    threads = [threading.Thread(target=drain, args=(s,)) for s in senders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(provider.sent) == sorted(set(provider.sent))
+    assert len(provider.sent) == 120
+    with db.sessions() as session:
+        states = session.scalars(select(OutboxItem.state)).all()
+    assert set(states) == {"done"}
