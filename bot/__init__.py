@@ -20,15 +20,14 @@ def create_app(config: Config | Mapping[str, Mapping[str, Any]] | None = None) -
     app.config["SECRET_KEY"] = _secret_key(app, config)
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
 
-    from bot import cli, db, logs
+    from bot import cli, db, logs, worker
     from bot.channels import registry
-    from bot.sending import service as sending
     from bot.web import init_app as init_web
 
     logs.init_app(app, config.app.log_level)
     db.init_app(app, config.database.url, echo=config.database.echo)
     registry.init_app(app, config)
-    sending.init_app(app)
+    worker.init_app(app)
     init_web(app)
     cli.init_app(app)
     return app

@@ -35,11 +35,10 @@ def init_app(app: Flask) -> None:
     from bot.contacts.cli import roster_cli
     from bot.demo.cli import demo_cli
     from bot.schools.cli import schools_cli
-    from bot.sending.cli import sender_cli
     from bot.serve import serve_command
     from bot.users.cli import users_cli
 
-    for group in (db_cli, schools_cli, users_cli, roster_cli, demo_cli, sender_cli):
+    for group in (db_cli, schools_cli, users_cli, roster_cli, demo_cli):
         app.cli.add_command(group)
     app.cli.add_command(serve_command)
 

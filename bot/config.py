@@ -58,7 +58,7 @@ class TwilioSettings:
 
 @dataclass(frozen=True)
 class SendingSettings:
-    embedded_sender: bool = True
+    embedded_worker: bool = True
     poll_seconds: float = 1.0
     batch_size: int = 50
     max_attempts: int = 6

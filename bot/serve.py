@@ -1,4 +1,4 @@
-"""`flask --app bot serve`: one process with the web app and the sender (school or demo)."""
+"""`flask --app bot serve`: one process with the web app and the worker (school or demo)."""
 
 from __future__ import annotations
 
@@ -7,20 +7,21 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
-from bot.sending.service import start_sender_thread
+from bot.worker import start_worker_thread
 
 
-@click.command("serve", help="Serve the app on HOST:PORT with an in-process sender.")
+@click.command("serve", help="Serve the app on HOST:PORT with an in-process worker.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--sender/--no-sender", default=None,
-              help="Run the sender in this process (default: sending.embedded_sender).")
+@click.option("--worker/--no-worker", default=None,
+              help="Run the worker (inbound processing and sending) in this process "
+                   "(default: sending.embedded_worker).")
 @with_appcontext
-def serve_command(host: str, port: int, sender: bool | None) -> None:
+def serve_command(host: str, port: int, worker: bool | None) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     config = app.config["PUENTE"]
-    if sender if sender is not None else config.sending.embedded_sender:
-        start_sender_thread(app)
+    if worker if worker is not None else config.sending.embedded_worker:
+        start_worker_thread(app)
     mode = "sandbox (no carrier; phone simulator at /sandbox)" if config.app.sandbox else "Twilio"
     click.echo(f"Puente is running in {mode} mode: open http://{host}:{port}/")
     if config.app.sandbox:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from bot import create_app, migrations
@@ -27,11 +27,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Migrate a fresh database once per run; every test then starts from it, emptied."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        migrations.downgrade(url, "base")
+        reset_postgres(url)
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     migrations.upgrade(url)
     return url
+
+
+def reset_postgres(url: str) -> None:
+    """Start from an empty schema, whatever an earlier run or another tool left there."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
 
 
 def make_test_app(database_url: str, **sections: dict) -> Flask:
@@ -42,7 +51,7 @@ def make_test_app(database_url: str, **sections: dict) -> Flask:
         "database": {"url": database_url},
         "twilio": {"auth_token": AUTH_TOKEN, "account_sid": ACCOUNT_SID,
                    "sms_number": "+16175550100", "validate_signatures": True},
-        "sending": {"embedded_sender": False},
+        "sending": {"embedded_worker": False},
     }
     for name, values in sections.items():
         overrides.setdefault(name, {}).update(values)

@@ -6,15 +6,29 @@ import itertools
 import re
 from datetime import time
 
+from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from twilio.request_validator import RequestValidator
 from werkzeug.security import generate_password_hash
 
-from bot.models import Contact, ContactNumber, Household, School, Student, User, UserLanguage
+from bot.conversations.intake import process_pending
+from bot.db import utcnow
+from bot.models import (
+    Contact,
+    ContactNumber,
+    Household,
+    Message,
+    School,
+    Student,
+    User,
+    UserLanguage,
+)
 from tests.conftest import AUTH_TOKEN, PUBLIC_BASE_URL
 
 PASSWORD = "correct horse battery"
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response />'
 _PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt")
 _seq = itertools.count(1)
 
@@ -103,8 +117,32 @@ def fresh(session: Session) -> None:
     session.expire_all()
 
 
-def text(client: FlaskClient, phone: str, body: str, *, to: str = "+16175550100"):  # type: ignore[no-untyped-def]
-    """A family texts the school through the signed webhook; the answer must be 200."""
+def process(app: Flask) -> int:
+    """Run what the worker does with stored texts: turn them into routed messages."""
+    with app.extensions["puente.db"].unit_of_work() as session:
+        return process_pending(session, config=app.config["PUENTE"], now=utcnow())
+
+
+def auto_replies_after(app: Flask, message_id: int) -> list[str]:
+    """Bodies of the automatic replies queued after message_id, oldest first."""
+    with app.extensions["puente.db"].sessions() as session:
+        return list(session.scalars(
+            select(Message.body)
+            .where(Message.id > message_id, Message.kind.in_(("auto", "opt_out")))
+            .order_by(Message.id)))
+
+
+def last_message_id(app: Flask) -> int:
+    with app.extensions["puente.db"].sessions() as session:
+        return session.scalar(select(func.max(Message.id))) or 0
+
+
+def text(client: FlaskClient, phone: str, body: str, *, to: str = "+16175550100") -> list[str]:
+    """A family texts the school through the signed webhook and a worker processes it;
+    return the automatic replies it queued (none when a liaison is there to answer)."""
+    before = last_message_id(client.application)
     response = post_signed(client, "/twilio/messages", inbound_form(phone, body, to=to))
     assert response.status_code == 200, response.text
-    return response
+    assert response.text == EMPTY_TWIML
+    process(client.application)
+    return auto_replies_after(client.application, before)

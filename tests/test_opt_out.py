@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.models import ContactNumber, Conversation, Message, OutboxItem
+from bot.worker import Worker
 from tests.factories import (
+    auto_replies_after,
     csrf_token,
     fresh,
+    inbound_form,
+    last_message_id,
     login,
     make_contact,
+    make_school,
     make_user,
+    post_signed,
+    process,
     text,
 )
 
@@ -34,12 +41,12 @@ def test_opt_out_keyword_confirms_once_and_blocks_replies(client, session, linco
     liaison = make_user(session, "Polyglot", languages=[language], schools=[lincoln])
     session.commit()
 
-    response = text(client, "+16175550143", keyword)
-    assert "<Message>" in response.text and "Lincoln Elementary" in response.text
+    [confirmation] = text(client, "+16175550143", keyword)
+    assert "Lincoln Elementary" in confirmation
     assert number(session, "+16175550143").opted_out_at is not None
 
     # A second STOP gets nothing: an opted-out number receives one confirmation only.
-    assert "<Message>" not in text(client, "+16175550143", keyword).text
+    assert text(client, "+16175550143", keyword) == []
 
     login(client, liaison)
     conversation = session.scalars(select(Conversation)
@@ -50,7 +57,8 @@ def test_opt_out_keyword_confirms_once_and_blocks_replies(client, session, linco
     assert reply.status_code == 409
     assert "opted out" in reply.text and keyword in reply.text
     assert "¿Está todo bien?" in reply.text  # what the liaison typed is kept
-    assert session.scalar(select(func.count()).select_from(OutboxItem)) == 0
+    queued = session.scalars(select(Message.kind).join(OutboxItem)).all()
+    assert queued == ["opt_out"]  # only the confirmation, nothing from the liaison
     page = client.get(url).text
     assert "Opted out of SMS" in page
 
@@ -90,8 +98,8 @@ def test_start_opts_back_in_and_confirms(client, session, lincoln) -> None:
     make_contact(session, lincoln, language="es", phone="+16175550143")
     session.commit()
     text(client, "+16175550143", "ALTO")
-    response = text(client, "+16175550143", "START")
-    assert "<Message>" in response.text
+    [confirmation] = text(client, "+16175550143", "START")
+    assert "Lincoln Elementary" in confirmation
     assert number(session, "+16175550143").opted_out_at is None
 
 
@@ -107,8 +115,7 @@ def test_yes_from_an_opted_in_number_is_an_ordinary_message(client, session, lin
     make_user(session, "María López", languages=["es"], schools=[lincoln])
     make_contact(session, lincoln, phone="+16175550143")
     session.commit()
-    response = text(client, "+16175550143", "YES")
-    assert "<Message>" not in response.text
+    assert text(client, "+16175550143", "YES") == []
     assert number(session, "+16175550143").opted_out_at is None
     assert session.scalars(select(Message).where(Message.body == "YES")).one().direction == "in"
 
@@ -118,9 +125,9 @@ def test_help_names_the_school_and_how_to_reach_a_person_in_their_language(clien
     make_user(session, "María López", languages=["es"], schools=[lincoln])
     make_contact(session, lincoln, language="es", phone="+16175550143")
     session.commit()
-    response = text(client, "+16175550143", "HELP")
-    assert "Lincoln Elementary" in response.text
-    assert "+1 617-555-0199" in response.text
+    [reply] = text(client, "+16175550143", "HELP")
+    assert "Lincoln Elementary" in reply
+    assert "+1 617-555-0199" in reply
     auto = session.scalars(select(Message).where(Message.kind == "auto")).one()
     assert auto.language == "es"
 
@@ -129,5 +136,38 @@ def test_opted_out_number_gets_no_help_and_no_acknowledgement(client, session, l
     make_contact(session, lincoln, phone="+16175550143")  # nobody on duty: would be acked
     session.commit()
     text(client, "+16175550143", "STOP")
-    assert "<Message>" not in text(client, "+16175550143", "HELP").text
-    assert "<Message>" not in text(client, "+16175550143", "hola, ¿hay clases?").text
+    assert text(client, "+16175550143", "HELP") == []
+    assert text(client, "+16175550143", "hola, ¿hay clases?") == []
+
+
+def test_the_confirmation_is_the_one_message_sent_to_an_opted_out_number(app, client, session,
+                                                                        lincoln) -> None:
+    make_contact(session, lincoln, language="es", phone="+16175550143")
+    session.commit()
+    text(client, "+16175550143", "hola")  # acknowledgement queued, not yet sent
+    text(client, "+16175550143", "ALTO")
+    while Worker(app).run_once():
+        pass
+    fresh(session)
+    sent = session.scalars(select(Message).where(Message.direction == "out")
+                           .order_by(Message.id)).all()
+    assert [(m.kind, m.status) for m in sent] == [("auto", "canceled"), ("opt_out", "delivered")]
+
+
+@pytest.mark.parametrize(("body", "extra", "we_answer"), [
+    ("STOP", {}, False),  # Twilio answers its own keywords, and blocks ours after STOP
+    ("START", {}, False),
+    ("ALTO", {}, True),  # Twilio does not know Spanish keywords: the confirmation is ours
+    ("ALTO", {"OptOutType": "STOP"}, False),  # Advanced Opt-Out answered it already
+])
+def test_with_twilio_we_answer_only_keywords_twilio_did_not(twilio_app, body, extra,
+                                                             we_answer) -> None:
+    client = twilio_app.test_client()
+    with twilio_app.extensions["puente.db"].unit_of_work() as s:
+        make_contact(s, make_school(s), language="es", phone="+16175550143")
+    if body == "START":
+        text(client, "+16175550143", "STOP")
+    before = last_message_id(twilio_app)
+    post_signed(client, "/twilio/messages", inbound_form("+16175550143", body, **extra))
+    process(twilio_app)
+    assert bool(auto_replies_after(twilio_app, before)) is we_answer

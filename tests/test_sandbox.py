@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.models import ContactNumber, Message
-from bot.sending.service import make_sender
+from bot.worker import Worker
 from tests.factories import csrf_token, fresh, login, make_contact, make_school, make_user
 
 
@@ -53,7 +53,7 @@ def test_liaison_reply_reaches_the_simulated_phone(app, client, session, family)
     login(client, maria)
     client.post("/conversations/1/reply", data={
         "body": "¡Hola! Sí hay clases.", "csrf_token": csrf_token(client, "/conversations/1")})
-    make_sender(app).run_once()
+    Worker(app).run_once()
     last = phone_messages(client, family.numbers[0].id)[-1]
     assert (last["body"], last["status"]) == ("¡Hola! Sí hay clases.", "delivered")
 

@@ -16,7 +16,7 @@ from bot.db import utcnow
 from bot.models import ContactNumber, Message, OutboxItem
 from bot.models.outbox import PRIORITY_BULK
 from bot.sending.outbox import enqueue
-from bot.sending.service import make_sender
+from bot.worker import Worker
 from tests.conftest import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE_URL
 from tests.factories import make_contact, make_school, make_user
 
@@ -44,9 +44,7 @@ def clock() -> Clock:
 
 @pytest.fixture
 def sender(twilio_app, clock):
-    s = make_sender(twilio_app, worker="test-sender")
-    s.clock = clock
-    return s
+    return Worker(twilio_app, name="test-sender", clock=clock).sender
 
 
 def queue_reply(app, clock, body: str = "Hola, mañana hay clases.", channel: str = "sms") -> int:
@@ -182,9 +180,7 @@ def test_a_row_left_sending_by_a_dead_worker_is_sent_again_later(twilio_app, db,
 def test_sandbox_provider_delivers_at_once(app, clock) -> None:
     db = app.extensions["puente.db"]
     message_id = queue_reply(app, clock)
-    sender = make_sender(app)
-    sender.clock = clock
-    sender.run_once()
+    Worker(app, clock=clock).sender.run_once()
     message, item = load(db, message_id)
     assert message.status == "delivered" and message.provider_sid.startswith("SB")
 
@@ -219,8 +215,8 @@ def test_two_senders_side_by_side_never_send_a_row_twice(app, clock) -> None:
     provider = RecordingProvider()
     senders = []
     for name in ("a", "b"):
-        sender = make_sender(app, worker=name)
-        sender.provider, sender.clock = provider, clock
+        sender = Worker(app, name=name, clock=clock).sender
+        sender.provider = provider
         sender.config = replace(sender.config, sending=replace(sender.config.sending,
                                                                batch_size=7))
         senders.append(sender)

@@ -23,6 +23,9 @@ class Inbound:
     body: str
     media: tuple[Media, ...] = ()
     profile_name: str | None = None
+    # Set when the provider itself handled an opt-out/opt-in/help keyword and answered it
+    # (Twilio's OptOutType, sent with Advanced Opt-Out): we record it but do not answer too.
+    opt_out_type: str | None = None
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,12 @@ def _split_address(value: str) -> tuple[str, str]:
     return "sms", value
 
 
+# Keywords Twilio acts on and answers itself on long codes and toll-free numbers
+# (help.twilio.com 223134027; REVOKE and OPTOUT since 14 May 2025).
+PROVIDER_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT",
+                               "REVOKE", "OPTOUT", "START", "UNSTOP", "YES", "HELP", "INFO"})
+
+
 def parse_inbound(form: Mapping[str, str]) -> Inbound:
     """Read an inbound-message webhook's form into an Inbound."""
     sid, sender = form.get("MessageSid"), form.get("From")
@@ -127,7 +133,8 @@ def parse_inbound(form: Mapping[str, str]) -> Inbound:
             media.append(Media(url=url, content_type=content_type))
     return Inbound(provider_sid=sid, channel=channel, from_address=from_address,
                    to_address=to_address, body=form.get("Body") or "", media=tuple(media),
-                   profile_name=form.get("ProfileName") or None)
+                   profile_name=form.get("ProfileName") or None,
+                   opt_out_type=(form.get("OptOutType") or "").upper() or None)
 
 
 def parse_status(form: Mapping[str, str], message_id: int | None) -> StatusUpdate:

@@ -1,4 +1,8 @@
-"""A family's text arrives: dedupe, keywords, contact, conversation, route, acknowledge."""
+"""Process a family's text: dedupe, contact, conversation, route, keywords, acknowledge.
+
+Runs in a worker (see intake.py), never in the webhook request. Any reply is queued in the
+outbox like every other message, ahead of bulk sends.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.channels.base import Inbound
+from bot.channels.twilio import PROVIDER_KEYWORDS
 from bot.config import Config
 from bot.contacts.service import (
     create_unknown_contact,
@@ -21,12 +26,14 @@ from bot.contacts.service import (
 )
 from bot.conversations.threads import open_conversation
 from bot.i18n import family_text
-from bot.keywords.match import find_opt_out_phrase, match_keyword
+from bot.keywords.match import KeywordMatch, find_opt_out_phrase, match_keyword
 from bot.language.detect import detect_language
 from bot.models import AuditEvent, Contact, Conversation, Message, MessageEvent, School
+from bot.models.outbox import PRIORITY_REPLY
 from bot.phones import display_phone
 from bot.routing.service import Route, route_conversation
 from bot.schools.service import school_by_number
+from bot.sending.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +75,7 @@ def record_inbound(session: Session, inbound: Inbound, *, config: Config,
 
     message = Message(
         conversation=conversation, direction="in", kind="chat", channel=channel,
-        from_address=address, to_address=inbound.to_address, body=inbound.body.replace("\x00", ""),
+        from_address=address, to_address=inbound.to_address, body=inbound.body,
         language=contact.language if contact.language != UNDETERMINED else None,
         media=[{"url": m.url, "content_type": m.content_type} for m in inbound.media],
         provider_sid=inbound.provider_sid, status="received", created_at=now)
@@ -80,17 +87,20 @@ def record_inbound(session: Session, inbound: Inbound, *, config: Config,
 
     languages = [] if contact.language == UNDETERMINED else contact.languages
     route = route_conversation(session, conversation, languages, now)
-    reply_text = _keyword_reply(session, inbound, contact, school, now)
-    if reply_text is None:
+    keyword = match_keyword(inbound.body)
+    if keyword is not None and (keyword.kind != "yes" or _opted_out(session, inbound)):
+        reply_text = _answer_keyword(session, inbound, keyword, contact, school, config, now)
+    else:  # an ordinary message (a YES from a number that is not opted out is one too)
+        reply_text = None
         _flag_plain_opt_out(session, conversation, inbound.body, now)
-        if (route.user is None and opted_out_number(session, channel, address) is None
+        if (route.user is None and not _opted_out(session, inbound)
                 and not _acknowledged_recently(session, conversation, now)):
             reply_text = family_text(texts.ACK_NOBODY_ON_DUTY, contact.text_languages,
                                      school=school.name)
     reply = None
     if reply_text is not None:
-        reply = _store_reply(session, conversation, inbound, reply_text, now)
-    log.info("inbound message %s stored in conversation %s (%s)", message.id, conversation.id,
+        reply = _queue_reply(session, conversation, inbound, reply_text, now)
+    log.debug("inbound message %s stored in conversation %s (%s)", message.id, conversation.id,
              route.rule)
     return InboundResult(message=message, reply=reply, route=route)
 
@@ -108,30 +118,35 @@ def _school_for(session: Session, inbound: Inbound, contact: Contact) -> School:
     return school
 
 
-def _keyword_reply(session: Session, inbound: Inbound, contact: Contact, school: School,
-                   now: datetime) -> tuple[str, str] | None:
-    """Act on an opt-out, opt-in or help keyword; return the reply, if one is allowed."""
-    match = match_keyword(inbound.body)
-    if match is None:
-        return None
+def _opted_out(session: Session, inbound: Inbound) -> bool:
+    return opted_out_number(session, inbound.channel, inbound.from_address) is not None
+
+
+def _answer_keyword(session: Session, inbound: Inbound, match: KeywordMatch, contact: Contact,
+                    school: School, config: Config, now: datetime) -> tuple[str, str] | None:
+    """Act on an opt-out, opt-in or help keyword; return our reply, if one is due."""
     channel, address = inbound.channel, inbound.from_address
-    was_opted_out = opted_out_number(session, channel, address) is not None
+    was_opted_out = _opted_out(session, inbound)
     languages = contact.text_languages
+    # The provider already answered its own keywords; a second answer would be refused
+    # (after STOP) or repeat it (START, HELP). We still record what the family asked.
+    answered = inbound.opt_out_type is not None or (
+        not config.app.sandbox and match.keyword.upper() in PROVIDER_KEYWORDS)
     if match.kind == "opt_out":
         if was_opted_out:
             return None  # already confirmed once; an opted-out number gets nothing more
         opt_out(session, channel=channel, address=address, keyword=match.keyword, now=now)
         # The one confirmation an opted-out number may still receive.
-        return family_text(texts.OPTED_OUT, languages, school=school.name)
-    if match.kind == "opt_in" or (match.kind == "yes" and was_opted_out):
+        return None if answered else family_text(texts.OPTED_OUT, languages, school=school.name)
+    if match.kind in ("opt_in", "yes"):
         opt_in(session, channel=channel, address=address, keyword=match.keyword, now=now)
-        return family_text(texts.OPTED_IN, languages, school=school.name)
-    if match.kind == "help" and not was_opted_out:
-        if school.office_phone:
-            return family_text(texts.HELP_WITH_PHONE, languages, school=school.name,
-                               phone=display_phone(school.office_phone))
-        return family_text(texts.HELP, languages, school=school.name)
-    return None
+        return None if answered else family_text(texts.OPTED_IN, languages, school=school.name)
+    if answered or was_opted_out:  # help: an opted-out number gets nothing
+        return None
+    if school.office_phone:
+        return family_text(texts.HELP_WITH_PHONE, languages, school=school.name,
+                           phone=display_phone(school.office_phone))
+    return family_text(texts.HELP, languages, school=school.name)
 
 
 def _flag_plain_opt_out(session: Session, conversation: Conversation, body: str,
@@ -155,16 +170,19 @@ def _acknowledged_recently(session: Session, conversation: Conversation, now: da
     return last_auto is not None and now - last_auto < ACK_INTERVAL
 
 
-def _store_reply(session: Session, conversation: Conversation, inbound: Inbound,
+def _queue_reply(session: Session, conversation: Conversation, inbound: Inbound,
                  reply: tuple[str, str], now: datetime) -> Message:
-    """Record the automatic reply; it goes back to Twilio as TwiML, not through the outbox."""
+    """Queue the automatic reply from the number the family texted, ahead of bulk sends."""
     body, language = reply
+    opted_out = opted_out_number(session, inbound.channel, inbound.from_address) is not None
     message = Message(
-        conversation=conversation, direction="out", kind="auto", channel=inbound.channel,
-        from_address=inbound.to_address, to_address=inbound.from_address, body=body,
-        language=language, status="sent", created_at=now)
+        conversation=conversation, direction="out", kind="opt_out" if opted_out else "auto",
+        channel=inbound.channel, from_address=inbound.to_address,
+        to_address=inbound.from_address, body=body, language=language, status="pending",
+        created_at=now)
     session.add(message)
     session.flush()
-    session.add(MessageEvent(message_id=message.id, status="sent", detail="answered as TwiML",
-                             created_at=now))
+    session.add(MessageEvent(message_id=message.id, status="pending",
+                             detail="automatic reply", created_at=now))
+    enqueue(session, message, priority=PRIORITY_REPLY, now=now)
     return message

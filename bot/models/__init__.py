@@ -4,6 +4,7 @@ from bot.models.audit import AuditEvent
 from bot.models.contact import Contact, ContactNumber
 from bot.models.conversation import Assignment, Conversation, ConversationRead
 from bot.models.household import Household, Student
+from bot.models.inbound import InboundEvent
 from bot.models.message import Message, MessageEvent
 from bot.models.outbox import OutboxItem
 from bot.models.school import School
@@ -11,6 +12,6 @@ from bot.models.user import User, UserLanguage, user_schools
 
 __all__ = [
     "Assignment", "AuditEvent", "Contact", "ContactNumber", "Conversation", "ConversationRead",
-    "Household", "Message", "MessageEvent", "OutboxItem", "School", "Student", "User",
-    "UserLanguage", "user_schools",
+    "Household", "InboundEvent", "Message", "MessageEvent", "OutboxItem", "School", "Student",
+    "User", "UserLanguage", "user_schools",
 ]

@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from bot.models.user import User
 
 DIRECTIONS = ("in", "out")
-# chat: a person wrote it; auto: the bot answered on its own (acknowledgement, help, opt-out)
-KINDS = ("chat", "auto")
+# chat: a person wrote it; auto: the bot answered on its own (acknowledgement, help);
+# opt_out: the one confirmation an opted-out number may still be sent.
+KINDS = ("chat", "auto", "opt_out")
 
 
 class Message(Base):

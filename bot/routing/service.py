@@ -46,14 +46,14 @@ def route_conversation(session: Session, conversation: Conversation, languages: 
 def choose_route(session: Session, conversation: Conversation, languages: list[str]) -> Route:
     """Apply the routing rules without changing anything."""
     languages = list(dict.fromkeys(languages))
-    liaisons = _on_duty_liaisons(session)
     current = conversation.assigned_user
+    if languages and _available(current) and speaks(current.languages, languages[0]):
+        return _sticky(current, languages[0], "")  # the usual case: no need to look further
+    liaisons = _on_duty_liaisons(session)
     for position, language in enumerate(languages):
         why = _why_this_language(languages, position)
-        if current is not None and current in liaisons and speaks(current.languages, language):
-            return Route(current, language, "sticky",
-                         f"stays with {current.name}, who already has this conversation, "
-                         f"speaks {english_name(language)} and is on duty{why}")
+        if _available(current) and speaks(current.languages, language):
+            return _sticky(current, language, why)
         speakers = [u for u in liaisons if speaks(u.languages, language)]
         at_school = [u for u in speakers if any(s.id == conversation.school_id for s in u.schools)]
         if at_school:
@@ -72,6 +72,17 @@ def choose_route(session: Session, conversation: Conversation, languages: list[s
     names = ", ".join(english_name(lang) for lang in languages) or "an unknown language"
     return Route(None, languages[0] if languages else "und", "unrouted",
                  f"no on-duty liaison speaks {names}; waiting in the unrouted queue for staff")
+
+
+def _available(user: User | None) -> bool:
+    return (user is not None and user.role == "liaison" and user.on_duty is True
+            and user.active is True)
+
+
+def _sticky(user: User, language: str, why: str) -> Route:
+    return Route(user, language, "sticky",
+                 f"stays with {user.name}, who already has this conversation, "
+                 f"speaks {english_name(language)} and is on duty{why}")
 
 
 def _why_this_language(languages: list[str], position: int) -> str:

@@ -4,7 +4,6 @@ then records each result in a transaction of its own."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -49,21 +48,12 @@ class Sender:
                 self._record(session, item_id, result)
         return len(work)
 
-    def run_forever(self, stop: threading.Event, wake: threading.Event) -> None:
-        """Send until stop is set; sleep between empty polls unless woken."""
-        while not stop.is_set():
-            try:
-                sent = self.run_once()
-            except Exception:  # keep the loop alive; the row stays claimed and is retried
-                log.exception("sender batch failed")
-                sent = 0
-            if not sent:
-                wake.wait(self.config.sending.poll_seconds)
-                wake.clear()
-
     def _outgoing(self, session, item: OutboxItem) -> Outgoing | None:  # type: ignore[no-untyped-def]
         message = session.get(Message, item.message_id)
-        if message is None or opted_out_number(session, message.channel, message.to_address):
+        if message is None:
+            return None
+        if message.kind != "opt_out" and opted_out_number(session, message.channel,
+                                                          message.to_address):
             return None
         base = self.config.app.public_base_url.rstrip("/")
         return Outgoing(

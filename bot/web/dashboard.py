@@ -18,8 +18,8 @@ from bot.conversations.replies import ReplyRefused, send_reply
 from bot.db import after_commit, request_session, utcnow
 from bot.languages import english_name
 from bot.models import AuditEvent, Conversation
-from bot.sending.service import wake_sender
 from bot.users.service import set_on_duty
+from bot.worker import wake_worker
 
 bp = Blueprint("dashboard", __name__)
 
@@ -75,7 +75,7 @@ def reply(conversation_id: int) -> str | Response | tuple[str, int]:
         flash(str(exc), "error")
         return render_template("conversation.html", conversation=conv, contact=conv.contact,
                                draft=body, language_name=english_name), 409
-    after_commit(wake_sender)
+    after_commit(wake_worker)
     return redirect(url_for("dashboard.conversation", conversation_id=conv.id) + "#reply")
 
 

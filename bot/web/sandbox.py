@@ -10,10 +10,11 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from bot.channels.base import Inbound
-from bot.conversations.inbound import record_inbound
-from bot.db import request_session, utcnow
+from bot.conversations.intake import process_pending, store_inbound
+from bot.db import after_commit, request_session, utcnow
 from bot.models import Contact, ContactNumber, Household, Message, School
 from bot.phones import PhoneError, parse_phone
+from bot.worker import wake_worker
 
 bp = Blueprint("sandbox", __name__, url_prefix="/sandbox")
 
@@ -91,7 +92,11 @@ def send() -> Response | tuple[str, int]:
     inbound = Inbound(provider_sid="SBIN" + uuid.uuid4().hex, channel=channel,
                       from_address=address, to_address=to_address,
                       body=request.form.get("body", ""))
-    record_inbound(session, inbound, config=config, now=utcnow())
+    store_inbound(session, inbound)
+    # Process it now rather than in the worker, so the phone view shows it at once; the
+    # same function the worker runs. Replies still go out through the worker.
+    process_pending(session, config=config, now=utcnow())
+    after_commit(wake_worker)
     number = session.scalars(
         select(ContactNumber).where(ContactNumber.channel == channel,
                                     ContactNumber.address == address,

@@ -1,18 +1,23 @@
-"""Twilio webhooks: verify the signature first, then store; answer fast with TwiML."""
+"""Twilio webhooks: verify the signature first, then store; answer at once.
+
+An inbound text is stored as it came (one insert) and processed by a worker right after
+the commit, so the webhook never waits on routing, and never on the network. Any answer to
+the family (acknowledgement, help) goes through the outbox like every other message.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Blueprint, Response, abort, current_app, request
-from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.twilio import parse_inbound, parse_status, public_url, verify_signature
 from bot.config import Config
-from bot.conversations.inbound import record_inbound
-from bot.db import request_session, utcnow
+from bot.conversations.intake import store_inbound
+from bot.db import after_commit, request_session, utcnow
 from bot.sending.status import apply_status
+from bot.worker import wake_worker
 
 log = logging.getLogger(__name__)
 bp = Blueprint("webhooks", __name__, url_prefix="/twilio")
@@ -36,8 +41,12 @@ def check_signature() -> None:
         abort(403)
 
 
-def twiml(response: MessagingResponse | None = None) -> Response:
-    return Response(str(response or MessagingResponse()), mimetype="application/xml")
+EMPTY_TWIML = str(MessagingResponse())  # <Response />: nothing to send back right now
+
+
+def twiml() -> Response:
+    """An empty TwiML answer."""
+    return Response(EMPTY_TWIML, mimetype="application/xml")
 
 
 @bp.post("/messages")
@@ -47,18 +56,9 @@ def inbound_message() -> Response:
         inbound = parse_inbound(request.form)
     except ValueError as exc:
         return Response(f"bad request: {exc}\n", status=400, mimetype="text/plain")
-    session = request_session()
-    try:
-        result = record_inbound(session, inbound, config=_config(), now=utcnow())
-        session.flush()
-    except IntegrityError:
-        # The same MessageSid won a race in another worker: it is stored once, answer 200.
-        session.rollback()
-        return twiml()
-    response = MessagingResponse()
-    if result.reply is not None:
-        response.message(result.reply.body)
-    return twiml(response)
+    if store_inbound(request_session(), inbound):  # False: a repeated MessageSid, stored once
+        after_commit(wake_worker)
+    return twiml()
 
 
 @bp.post("/status")

@@ -1,4 +1,4 @@
-"""A live server (web + sender thread) and Debian's Chromium driven by Playwright."""
+"""A live server (web + worker thread) and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
-from bot.sending.service import start_sender_thread
+from bot.worker import start_worker_thread
 from tests.conftest import empty_database, make_test_app
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
@@ -22,18 +22,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 @pytest.fixture
 def live_server(database_url: str) -> Iterator[str]:
-    """Serve the sandbox app on a free loopback port with its sender running."""
+    """Serve the sandbox app on a free loopback port with its worker running."""
     app = make_test_app(database_url, sending={"poll_seconds": 0.2})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    stop_sender = start_sender_thread(app)
+    stop_worker = start_worker_thread(app)
     app.config["LIVE_URL"] = f"http://127.0.0.1:{server.server_port}"
     try:
         yield app
     finally:
-        stop_sender.set()
-        app.extensions["puente.sender_wake"].set()
+        stop_worker.set()
+        app.extensions["puente.wake"].set()
         server.shutdown()
         empty_database(app.extensions["puente.db"])
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 03:45:44.706803
+Create Date: 2026-11-23 04:13:40.512848
 """
 
 from alembic import op
@@ -215,7 +215,7 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("direction IN ('in', 'out')", name=op.f('ck_messages_direction')),
-    sa.CheckConstraint("kind IN ('chat', 'auto')", name=op.f('ck_messages_kind')),
+    sa.CheckConstraint("kind IN ('chat', 'auto', 'opt_out')", name=op.f('ck_messages_kind')),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_messages_author_id_users')),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_messages_conversation_id_conversations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_messages')),
@@ -224,6 +224,28 @@ def upgrade() -> None:
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_messages_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_to_address'), ['to_address'], unique=False)
+
+    op.create_table('inbound',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('provider_sid', sa.String(length=64), nullable=False),
+    sa.Column('channel', sa.String(length=16), nullable=False),
+    sa.Column('from_address', sa.String(length=32), nullable=False),
+    sa.Column('to_address', sa.String(length=32), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('media', sa.JSON(), nullable=False),
+    sa.Column('profile_name', sa.String(length=200), nullable=True),
+    sa.Column('opt_out_type', sa.String(length=16), nullable=True),
+    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('state', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('message_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['message_id'], ['messages.id'], name=op.f('fk_inbound_message_id_messages'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbound')),
+    sa.UniqueConstraint('provider_sid', name=op.f('uq_inbound_provider_sid'))
+    )
+    with op.batch_alter_table('inbound', schema=None) as batch_op:
+        batch_op.create_index('ix_inbound_state', ['state', 'id'], unique=False)
 
     op.create_table('message_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -270,6 +292,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_message_events_message_id'))
 
     op.drop_table('message_events')
+    with op.batch_alter_table('inbound', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_state')
+
+    op.drop_table('inbound')
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_messages_to_address'))
         batch_op.drop_index(batch_op.f('ix_messages_conversation_id'))
