@@ -64,6 +64,7 @@ class SendingSettings:
     max_attempts: int = 6
     retry_base_seconds: float = 30.0
     stale_claim_seconds: float = 300.0
+    segments_per_second: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from werkzeug.serving import run_simple
 
+from bot.scheduler import start_scheduler
 from bot.worker import start_worker_thread
 
 
@@ -22,6 +23,7 @@ def serve_command(host: str, port: int, worker: bool | None) -> None:
     config = app.config["PUENTE"]
     if worker if worker is not None else config.sending.embedded_worker:
         start_worker_thread(app)
+        start_scheduler(app)  # one process for a school: it runs the scheduled jobs too
     mode = "sandbox (no carrier; phone simulator at /sandbox)" if config.app.sandbox else "Twilio"
     click.echo(f"Puente is running in {mode} mode: open http://{host}:{port}/")
     if config.app.sandbox:

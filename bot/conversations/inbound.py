@@ -74,7 +74,8 @@ def record_inbound(session: Session, inbound: Inbound, *, config: Config,
         conversation.language_uncertain = not detection.certain
 
     message = Message(
-        conversation=conversation, direction="in", kind="chat", channel=channel,
+        conversation=conversation, contact_id=contact.id, school_id=school.id,
+        direction="in", kind="chat", channel=channel,
         from_address=address, to_address=inbound.to_address, body=inbound.body,
         language=contact.language if contact.language != UNDETERMINED else None,
         media=[{"url": m.url, "content_type": m.content_type} for m in inbound.media],
@@ -176,7 +177,9 @@ def _queue_reply(session: Session, conversation: Conversation, inbound: Inbound,
     body, language = reply
     opted_out = opted_out_number(session, inbound.channel, inbound.from_address) is not None
     message = Message(
-        conversation=conversation, direction="out", kind="opt_out" if opted_out else "auto",
+        conversation=conversation, contact_id=conversation.contact_id,
+        school_id=conversation.school_id, direction="out",
+        kind="opt_out" if opted_out else "auto",
         channel=inbound.channel, from_address=inbound.to_address,
         to_address=inbound.from_address, body=body, language=language, status="pending",
         created_at=now)

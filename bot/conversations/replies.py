@@ -40,7 +40,9 @@ def send_reply(session: Session, conversation: Conversation, author: User, body:
             f"this number on {blocked.opted_out_at:%Y-%m-%d} by texting "
             f"“{blocked.opt_out_keyword}”. Nothing can be sent to it until they text START.")
     message = Message(
-        conversation=conversation, direction="out", kind="chat", channel=destination.channel,
+        conversation=conversation, contact_id=conversation.contact_id,
+        school_id=conversation.school_id, direction="out", kind="chat",
+        channel=destination.channel,
         from_address=sender_address(config, conversation.school, destination.channel),
         to_address=destination.address, body=body, language=conversation.language,
         status="pending", author=author, created_at=now)

@@ -28,8 +28,14 @@ class Message(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
+    # A broadcast message belongs to no conversation until the family answers it.
+    conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"))
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="SET NULL"), index=True)
     direction: Mapped[str] = mapped_column(String(4))
     kind: Mapped[str] = mapped_column(String(16), default="chat")
     channel: Mapped[str] = mapped_column(String(16))
@@ -42,11 +48,12 @@ class Message(Base):
     provider_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[int | None]
+    segments: Mapped[int] = mapped_column(default=1, server_default="1")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+    conversation: Mapped[Conversation | None] = relationship(back_populates="messages")
     author: Mapped[User | None] = relationship()
     events: Mapped[list[MessageEvent]] = relationship(
         order_by="MessageEvent.id", cascade="all, delete-orphan")

@@ -7,12 +7,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from bot.broadcasts.segments import count_segments
 from bot.models import Message, OutboxItem
 
 
 def enqueue(session: Session, message: Message, *, priority: int, now: datetime,
             not_before: datetime | None = None) -> OutboxItem:
     """Add an outbox row for a stored message; it is sent after the caller commits."""
+    message.segments = count_segments(message.body).segments  # the sender paces by segments
     item = OutboxItem(message_id=message.id, priority=priority, state="pending",
                       not_before=not_before or now, created_at=now)
     session.add(item)

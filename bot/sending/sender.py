@@ -12,9 +12,10 @@ from bot.channels.base import Outgoing, Provider, SendError, SendResult
 from bot.config import Config
 from bot.contacts.service import opted_out_number
 from bot.db import Database, utcnow
-from bot.models import Message, MessageEvent, OutboxItem
+from bot.models import Message, MessageEvent, OutboxItem, School
 from bot.sending.errors import ErrorAction, moves_forward
 from bot.sending.outbox import claim
+from bot.sending.pacing import Pacer
 from bot.sending.status import apply_error_effects
 
 log = logging.getLogger(__name__)
@@ -29,17 +30,35 @@ class Sender:
     config: Config
     worker: str = "sender"
     clock: Callable[[], datetime] = utcnow
+    pacer: Pacer | None = None
+
+    def __post_init__(self) -> None:
+        if self.pacer is None:
+            sandbox = self.provider.name == "sandbox"  # no carrier: nothing to pace
+            self.pacer = Pacer(0.0 if sandbox else self.config.sending.segments_per_second)
+
+    @property
+    def batch_limit(self) -> int:
+        """Claim about two seconds' worth at a time, so a reply never waits behind a long
+        paced batch of announcements."""
+        rate = self.pacer.rate if self.pacer else 0.0
+        if rate <= 0:
+            return self.config.sending.batch_size
+        return max(1, min(self.config.sending.batch_size, int(rate * 2)))
 
     def run_once(self) -> int:
         """Send one batch; return how many rows were claimed."""
         with self.db.unit_of_work() as session:
-            items = claim(session, worker=self.worker, limit=self.config.sending.batch_size,
+            items = claim(session, worker=self.worker, limit=self.batch_limit,
                           now=self.clock(),
                           stale_after=timedelta(seconds=self.config.sending.stale_claim_seconds))
-            work = [(item.id, self._outgoing(session, item)) for item in items]
-        for item_id, outgoing in work:
+            work = [(item.id, *self._outgoing(session, item)) for item in items]
+        for item_id, outgoing, segments in work:
             result: SendResult | SendError | None = None
             if outgoing is not None:
+                assert self.pacer is not None
+                self.pacer.wait(outgoing.from_address or outgoing.messaging_service_sid or "",
+                                segments)
                 try:
                     result = self.provider.send(outgoing)
                 except SendError as exc:
@@ -48,22 +67,28 @@ class Sender:
                 self._record(session, item_id, result)
         return len(work)
 
-    def _outgoing(self, session, item: OutboxItem) -> Outgoing | None:  # type: ignore[no-untyped-def]
+    def _outgoing(self, session,  # type: ignore[no-untyped-def]
+                  item: OutboxItem) -> tuple[Outgoing | None, int]:
         message = session.get(Message, item.message_id)
         if message is None:
-            return None
+            return None, 0
         if message.kind != "opt_out" and opted_out_number(session, message.channel,
                                                           message.to_address):
-            return None
+            return None, 0
         base = self.config.app.public_base_url.rstrip("/")
         return Outgoing(
             message_id=message.id, channel=message.channel, to_address=message.to_address,
             body=message.body, from_address=message.from_address or None,
-            messaging_service_sid=(message.conversation.school.messaging_service_sid
-                                   or self.config.twilio.messaging_service_sid or None),
+            messaging_service_sid=self._messaging_service(session, message.school_id),
             status_callback=(None if self.config.app.sandbox
                              else f"{base}/twilio/status?m={message.id}"),
-            media_urls=tuple(m["url"] for m in message.media or ()))
+            media_urls=tuple(m["url"] for m in message.media or ())), message.segments
+
+    def _messaging_service(self, session,  # type: ignore[no-untyped-def]
+                           school_id: int | None) -> str | None:
+        school = session.get(School, school_id) if school_id else None
+        return (school.messaging_service_sid if school else None) or \
+            self.config.twilio.messaging_service_sid or None
 
     def _record(self, session, item_id: int, result) -> None:  # type: ignore[no-untyped-def]
         item = session.get(OutboxItem, item_id)

@@ -1,0 +1,154 @@
+"""Start a broadcast: expand the audience, render each family's text, enqueue in bulk.
+
+Everything here is set-based: recipients come from two queries, texts are rendered once
+per (language, students) pair, and messages and outbox rows go in with executemany
+(SQLAlchemy Core), because a district broadcast is tens of thousands of rows and per-row
+ORM objects are several times slower.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from bot.broadcasts.audience import Recipient, school_hours, select_recipients
+from bot.broadcasts.hours import next_allowed, window_for
+from bot.broadcasts.segments import count_segments
+from bot.broadcasts.service import variables_for
+from bot.broadcasts.templates import load_templates, render
+from bot.config import Config
+from bot.models import AuditEvent, Broadcast, BroadcastVariant, Message, OutboxItem, School
+from bot.models.outbox import PRIORITY_BULK
+
+
+@dataclass
+class SendReport:
+    queued: int = 0
+    held_for_hours: int = 0
+    held_for_translation: Counter[str] = field(default_factory=Counter)
+    by_language: Counter[str] = field(default_factory=Counter)
+
+
+def start_broadcast(session: Session, broadcast: Broadcast, *, config: Config,
+                    now: datetime) -> SendReport:
+    """Queue one message per recipient phone, each in its language, held until its hours."""
+    if broadcast.status not in ("draft", "scheduled"):
+        return SendReport()
+    broadcast.status, broadcast.started_at = "sending", now
+    report = enqueue_recipients(session, broadcast, config=config, now=now)
+    broadcast.recipients = report.queued
+    session.add(AuditEvent(
+        at=now, actor="system", action="broadcast.started", subject_type="broadcast",
+        subject_id=broadcast.id,
+        details={"queued": report.queued, "urgent": broadcast.urgent,
+                 "quiet_hours": "skipped: urgent" if broadcast.urgent else "respected",
+                 "held_for_translation": dict(report.held_for_translation)}))
+    return report
+
+
+def enqueue_recipients(session: Session, broadcast: Broadcast, *, config: Config,
+                       now: datetime, only_language: str | None = None) -> SendReport:
+    """Queue messages for recipients not yet sent this broadcast (all, or one language)."""
+    template = load_templates().get(broadcast.template_name) if broadcast.template_name else None
+    recipients = select_recipients(session, broadcast.audience,
+                                   whatsapp=bool(template and template.whatsapp_content_sid))
+    already = set(session.scalars(select(Message.contact_id)
+                                  .where(Message.broadcast_id == broadcast.id)))
+    hours = school_hours(session)
+    senders = {s.id: (s.sms_number, s.whatsapp_number)
+               for s in session.scalars(select(School))}
+    report = SendReport()
+    rendered: dict[tuple[str, tuple[str, ...]], tuple[str, str, int]] = {}
+    rows: list[dict[str, Any]] = []
+    for recipient in recipients:
+        if recipient.contact_id in already:
+            continue
+        variant = choose_variant(broadcast, recipient)
+        if variant is None:
+            report.held_for_translation[recipient.languages[0]] += 1
+            continue
+        if only_language is not None and variant.language != only_language:
+            continue
+        key = (variant.language, recipient.students)
+        if key not in rendered:
+            body = _render(broadcast, variant, recipient, template)
+            rendered[key] = (body, variant.language, count_segments(body).segments)
+        body, language, segments = rendered[key]
+        timezone, start, end = hours[recipient.school_id]
+        not_before = now
+        if not broadcast.urgent:
+            window = window_for(recipient.preferred_start, recipient.preferred_end, start, end)
+            not_before = next_allowed(now, timezone, window)
+            report.held_for_hours += not_before > now
+        sms, whatsapp = senders[recipient.school_id]
+        own = whatsapp if recipient.channel == "whatsapp" else sms
+        district = (config.twilio.whatsapp_number.removeprefix("whatsapp:")
+                    if recipient.channel == "whatsapp" else config.twilio.sms_number)
+        rows.append({
+            "contact_id": recipient.contact_id, "school_id": recipient.school_id,
+            "broadcast_id": broadcast.id, "direction": "out", "kind": "chat",
+            "channel": recipient.channel, "from_address": own or district or "",
+            "to_address": recipient.address, "body": body, "language": language,
+            "media": [], "status": "pending", "segments": segments,
+            "created_at": now, "updated_at": now, "not_before": not_before})
+        report.by_language[language] += 1
+    report.queued = _insert(session, rows, now)
+    return report
+
+
+def choose_variant(broadcast: Broadcast, recipient: Recipient) -> BroadcastVariant | None:
+    """The approved variant for this family, following the broadcast's missing policy."""
+    approved = {v.language: v for v in broadcast.variants if v.approved and v.text.strip()}
+    own = [lang for lang in recipient.languages if lang != "en"] or ["en"]
+    for language in own:  # their language, or its declared fallback (Mixtec → Spanish)
+        if language in approved:
+            return approved[language]
+    if broadcast.missing_policy == "fallback":
+        return approved.get("en") or approved.get(broadcast.source_language)
+    if broadcast.missing_policy == "original":
+        return approved.get(broadcast.source_language)
+    return None  # hold until a liaison approves that language
+
+
+def _render(broadcast: Broadcast, variant: BroadcastVariant, recipient: Recipient,
+            template: Any) -> str:
+    if template is None:
+        return variant.text
+    values = {**variables_for(template, broadcast.variables),
+              "students": list(recipient.students)}
+    # A liaison's edited text replaces the template's for that language.
+    edited = _with_text(template, variant.language, variant.text)
+    return render(edited, variant.language, values).text
+
+
+def _with_text(template: Any, language: str, text: str) -> Any:
+    from dataclasses import replace
+
+    variants = dict(template.variants)
+    if language in variants:
+        variants[language] = replace(variants[language], text=text)
+    else:
+        variants[language] = replace(next(iter(variants.values())), text=text, reviewed_by="")
+    return replace(template, variants=variants)
+
+
+def _insert(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:
+    """Insert messages and their outbox rows with executemany; return how many."""
+    if not rows:
+        return 0
+    not_before = [row.pop("not_before") for row in rows]
+    messages, outbox = Message.__table__, OutboxItem.__table__
+    connection = session.connection()  # Core, inside the session's transaction
+    ids = connection.execute(
+        insert(messages).returning(messages.c.id, sort_by_parameter_order=True), rows
+    ).scalars().all()
+    connection.execute(insert(outbox), [
+        {"message_id": message_id, "priority": PRIORITY_BULK, "state": "pending",
+         "not_before": when, "attempts": 0, "created_at": now}
+        for message_id, when in zip(ids, not_before, strict=True)])
+    return len(ids)
