@@ -10,10 +10,12 @@ from bot.models.message import Message, MessageEvent
 from bot.models.outbox import OutboxItem
 from bot.models.scheduler import apscheduler_jobs
 from bot.models.school import School
+from bot.models.token import ApiToken
 from bot.models.user import User, UserLanguage, user_schools
 
 __all__ = [
-    "Assignment", "AuditEvent", "Broadcast", "BroadcastVariant", "Contact", "ContactNumber",
-    "Conversation", "ConversationRead", "Household", "InboundEvent", "Message", "MessageEvent",
-    "OutboxItem", "School", "Student", "User", "UserLanguage", "apscheduler_jobs", "user_schools",
+    "ApiToken", "Assignment", "AuditEvent", "Broadcast", "BroadcastVariant", "Contact",
+    "ContactNumber", "Conversation", "ConversationRead", "Household", "InboundEvent", "Message",
+    "MessageEvent", "OutboxItem", "School", "Student", "User", "UserLanguage",
+    "apscheduler_jobs", "user_schools",
 ]

@@ -1,4 +1,5 @@
-"""broadcasts: announcements with per-language variants; messages outside conversations
+"""broadcasts: announcements with per-language variants; messages outside conversations;
+the scheduler's job store; API tokens
 
 Revision ID: 0002
 Revises: 0001
@@ -50,6 +51,19 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_apscheduler_jobs_next_run_time'), 'apscheduler_jobs',
                     ['next_run_time'], unique=False)
+    op.create_table('api_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=100), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_api_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_tokens_token_hash'))
+    )
+    op.create_index(op.f('ix_api_tokens_user_id'), 'api_tokens', ['user_id'], unique=False)
     op.create_table('broadcast_variants',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('broadcast_id', sa.Integer(), nullable=False),
@@ -108,6 +122,8 @@ def downgrade() -> None:
         batch_op.drop_column('contact_id')
 
     op.drop_table('broadcast_variants')
+    op.drop_index(op.f('ix_api_tokens_user_id'), table_name='api_tokens')
+    op.drop_table('api_tokens')
     op.drop_index(op.f('ix_apscheduler_jobs_next_run_time'), table_name='apscheduler_jobs')
     op.drop_table('apscheduler_jobs')
     op.drop_table('broadcasts')
