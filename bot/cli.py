@@ -34,12 +34,15 @@ def init_app(app: Flask) -> None:
     """Register every command group."""
     from bot.contacts.cli import roster_cli
     from bot.demo.cli import demo_cli
+    from bot.keywords.cli import keywords_cli
+    from bot.language.cli import language_cli
     from bot.scheduler import scheduler_cli
     from bot.schools.cli import schools_cli
     from bot.serve import serve_command
     from bot.users.cli import users_cli
 
-    for group in (db_cli, schools_cli, users_cli, roster_cli, demo_cli, scheduler_cli):
+    for group in (db_cli, schools_cli, users_cli, roster_cli, demo_cli, scheduler_cli,
+                  language_cli, keywords_cli):
         app.cli.add_command(group)
     app.cli.add_command(serve_command)
 

@@ -65,6 +65,7 @@ class SendingSettings:
     retry_base_seconds: float = 30.0
     stale_claim_seconds: float = 300.0
     segments_per_second: float = 1.0
+    price_per_segment: float = 0.0083
 
 
 @dataclass(frozen=True)

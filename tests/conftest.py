@@ -126,7 +126,8 @@ def twilio_app(database_url: str, twilio_server: FakeTwilio) -> Iterator[Flask]:
     """The app in production mode, sending through the local Twilio server."""
     app = make_test_app(database_url, app={"sandbox": False},
                         twilio={"api_base_url": twilio_server.base_url, "timeout_seconds": 1.0},
-                        sending={"retry_base_seconds": 30.0, "max_attempts": 3})
+                        sending={"retry_base_seconds": 30.0, "max_attempts": 3,
+                                 "segments_per_second": 0.0})
     app.config["TESTING"] = True
     yield app
     empty_database(app.extensions["puente.db"])

@@ -9,7 +9,7 @@ ORM objects are several times slower.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -122,13 +122,12 @@ def _render(broadcast: Broadcast, variant: BroadcastVariant, recipient: Recipien
     values = {**variables_for(template, broadcast.variables),
               "students": list(recipient.students)}
     # A liaison's edited text replaces the template's for that language.
-    edited = _with_text(template, variant.language, variant.text)
+    edited = with_variant_text(template, variant.language, variant.text)
     return render(edited, variant.language, values).text
 
 
-def _with_text(template: Any, language: str, text: str) -> Any:
-    from dataclasses import replace
-
+def with_variant_text(template: Any, language: str, text: str) -> Any:
+    """The template with one language's text replaced (a liaison's edit)."""
     variants = dict(template.variants)
     if language in variants:
         variants[language] = replace(variants[language], text=text)
