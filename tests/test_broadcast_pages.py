@@ -137,3 +137,33 @@ def test_cancel_before_sending(client, session, people) -> None:
     post(client, f"{page}/cancel", page)
     fresh(session)
     assert session.get(Broadcast, broadcast_id).status == "canceled"
+
+
+def test_replacing_look_alike_punctuation_keeps_the_letters(client, session, people) -> None:
+    login(client, people["staff"])
+    broadcast_id = compose(client, text="Tomorrow’s closure — no buses…")
+    page = f"/broadcasts/{broadcast_id}"
+    post(client, f"{page}/variants/en", page, text="Tomorrow’s closure — no buses…",
+         action="gsm")
+    fresh(session)
+    assert session.get(Broadcast, broadcast_id).variant("en").text == \
+        "Tomorrow's closure - no buses..."
+
+
+def test_a_family_answering_an_announcement_shows_it_as_context(app, client, session,
+                                                                people) -> None:
+    login(client, people["staff"])
+    broadcast_id = compose(client)
+    page = f"/broadcasts/{broadcast_id}"
+    post(client, f"{page}/schedule", page, when="now")
+    with app.extensions["puente.db"].unit_of_work() as s:
+        dispatch_due(s, config=app.config["PUENTE"], now=utcnow())
+    from tests.factories import text
+
+    text(client, "+16175550303", "Is the bus running too?")  # the English family answers
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/inbox")})
+    staff = people["staff"]
+    login(client, staff)
+    conversation = client.get("/conversations/1").text
+    assert "Recent announcements to this family" in conversation
+    assert "School is closed tomorrow because of snow." in conversation

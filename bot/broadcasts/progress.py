@@ -66,3 +66,12 @@ def broadcast_progress(session: Session, broadcast: Broadcast, now: datetime) ->
         if state == "failed" and error_code is not None:
             progress.failures[str(error_code)] += count
     return progress
+
+
+def recent_announcements(session: Session, contact_id: int, limit: int = 3) -> list[Message]:
+    """The last announcements a family was sent: context when they answer one."""
+    return list(session.scalars(
+        select(Message)
+        .where(Message.contact_id == contact_id, Message.broadcast_id.is_not(None))
+        .order_by(Message.id.desc())
+        .limit(limit)))

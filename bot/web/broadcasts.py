@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from bot.broadcasts.preview import preview_broadcast
 from bot.broadcasts.progress import STATES, broadcast_progress
+from bot.broadcasts.segments import smart_encode
 from bot.broadcasts.service import (
     BroadcastError,
     cancel_broadcast,
@@ -159,11 +160,18 @@ def _act(broadcast_id: int, action) -> Response:  # type: ignore[no-untyped-def]
 @bp.post("/<int:broadcast_id>/variants/<language>")
 @login_required
 def variant(broadcast_id: int, language: str) -> Response:
-    approve = request.form.get("action") == "approve"
+    action = request.form.get("action")
+    approve = action == "approve"
+    text = request.form.get("text", "")
+    if action == "gsm":  # curly quotes, dashes, ellipsis → GSM look-alikes; never letters
+        text = smart_encode(text)
 
     def act(broadcast: Broadcast) -> str:
-        save_variant(request_session(), broadcast, language, request.form.get("text", ""),
-                     current_user, utcnow(), approve=approve)
+        save_variant(request_session(), broadcast, language, text, current_user, utcnow(),
+                     approve=approve)
+        if action == "gsm":
+            return (f"{english_name(language)}: look-alike punctuation replaced; letters are "
+                    f"unchanged. Approve it again if it was approved.")
         return f"{english_name(language)} {'approved' if approve else 'saved'}."
 
     return _act(broadcast_id, act)

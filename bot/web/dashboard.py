@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from bot.broadcasts.progress import recent_announcements
 from bot.conversations.inbox import (
     VIEWS,
     can_view,
@@ -58,7 +59,8 @@ def conversation(conversation_id: int) -> str:
     session.add(AuditEvent(actor_id=current_user.id, actor="user", action="conversation.viewed",
                            subject_type="conversation", subject_id=conv.id))
     return render_template("conversation.html", conversation=conv, contact=conv.contact,
-                           draft=request.args.get("draft", ""), language_name=english_name)
+                           draft=request.args.get("draft", ""), language_name=english_name,
+                           announcements=recent_announcements(session, conv.contact_id))
 
 
 @bp.post("/conversations/<int:conversation_id>/reply")
@@ -74,7 +76,8 @@ def reply(conversation_id: int) -> str | Response | tuple[str, int]:
         # Keep what the liaison typed; nothing was queued.
         flash(str(exc), "error")
         return render_template("conversation.html", conversation=conv, contact=conv.contact,
-                               draft=body, language_name=english_name), 409
+                               draft=body, language_name=english_name,
+                               announcements=recent_announcements(session, conv.contact_id)), 409
     after_commit(wake_worker)
     return redirect(url_for("dashboard.conversation", conversation_id=conv.id) + "#reply")
 
