@@ -235,3 +235,28 @@ def test_two_senders_side_by_side_never_send_a_row_twice(app, clock) -> None:
     with db.sessions() as session:
         states = session.scalars(select(OutboxItem.state)).all()
     assert set(states) == {"done"}
+
+
+def test_a_number_reported_invalid_is_not_sent_to(twilio_app, db, sender, clock,
+                                                  twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock)
+    with db.unit_of_work() as session:
+        session.scalars(select(ContactNumber)).one().invalid_at = clock()
+    sender.run_once()
+    assert twilio_server.requests == []
+    assert load(db, message_id)[0].status == "canceled"
+
+
+def test_not_on_whatsapp_moves_the_whatsapp_number_below_sms(twilio_app, db, sender, clock,
+                                                            twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock, channel="whatsapp")
+    with db.unit_of_work() as session:
+        whatsapp = session.scalars(select(ContactNumber)).one()
+        session.add(ContactNumber(contact_id=whatsapp.contact_id, address="+16175550199",
+                                  channel="sms", priority=1))
+    twilio_server.fail_next(status=400, code=63003, message="Channel could not find To address")
+    sender.run_once()
+    with db.sessions() as session:
+        numbers = {n.channel: n.priority for n in session.scalars(select(ContactNumber))}
+    assert numbers["whatsapp"] > numbers["sms"]
+    assert load(db, message_id)[0].status == "failed"

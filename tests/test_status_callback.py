@@ -105,3 +105,32 @@ def test_callback_with_a_non_numeric_id_is_a_clear_400(client, session) -> None:
     path = PATH + "?m=abc"
     form = {"MessageSid": "SM" + "0" * 32, "MessageStatus": "sent"}
     assert post_signed(client, path, form).status_code == 400
+
+
+@pytest.mark.parametrize("code", ["21211", "21614", "30006"])
+def test_a_dead_number_is_marked_invalid_and_gets_nothing_more(client, session, sent_message,
+                                                               code) -> None:
+    callback(client, sent_message.id, "SM" + "a" * 32, "undelivered", ErrorCode=code)
+    fresh(session)
+    number = session.scalars(select(ContactNumber)).one()
+    assert number.invalid_at is not None and code in number.invalid_reason
+
+
+def test_unreachable_counts_consecutive_failures_and_delivery_resets_them(
+        client, session, sent_message) -> None:
+    others = []
+    for _ in range(3):
+        other = Message(conversation_id=sent_message.conversation_id, direction="out",
+                        channel="sms", from_address="+16175550100", to_address="+16175550143",
+                        body="Hola", status="pending")
+        session.add(other)
+        others.append(other)
+    session.commit()
+    for i, message in enumerate(others):
+        callback(client, message.id, f"SM{i:032d}", "undelivered", ErrorCode="30003")
+        callback(client, message.id, f"SM{i:032d}", "undelivered", ErrorCode="30003")  # twice
+    fresh(session)
+    assert session.scalars(select(ContactNumber)).one().consecutive_failures == 3
+    callback(client, sent_message.id, "SM" + "b" * 32, "delivered")
+    fresh(session)
+    assert session.scalars(select(ContactNumber)).one().consecutive_failures == 0

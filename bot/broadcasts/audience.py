@@ -72,7 +72,8 @@ def select_recipients(session: Session, audience: dict[str, Any], *,
                Contact.preferred_start, Contact.preferred_end, ContactNumber.channel,
                ContactNumber.address, ContactNumber.priority)
         .join(ContactNumber, and_(ContactNumber.contact_id == Contact.id,
-                                  ContactNumber.detached_at.is_(None)))
+                                  ContactNumber.detached_at.is_(None),
+                                  ContactNumber.invalid_at.is_(None)))
         .where(Contact.household_id.in_(list(students)), Contact.status != "invalid",
                ContactNumber.opted_out_at.is_(None))
         .order_by(Contact.id, ContactNumber.priority, ContactNumber.id)

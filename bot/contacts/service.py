@@ -44,6 +44,16 @@ def opted_out_number(session: Session, channel: str, address: str) -> ContactNum
     ).first()
 
 
+def invalid_number(session: Session, channel: str, address: str) -> ContactNumber | None:
+    """Return a number row the provider reported as unable to receive texts, if any."""
+    return session.scalars(
+        select(ContactNumber)
+        .where(ContactNumber.channel == channel, ContactNumber.address == address,
+               ContactNumber.invalid_at.is_not(None), ContactNumber.detached_at.is_(None))
+        .limit(1)
+    ).first()
+
+
 def opt_out(session: Session, *, channel: str, address: str, keyword: str, now: datetime,
             source: str = "family") -> int:
     """Opt this address out on this channel only (every contact sharing it); return rows."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from bot.contacts.service import opted_out_number
+from bot.contacts.service import invalid_number, opted_out_number
 from bot.conversations.threads import choose_destination, sender_address
 from bot.models import Conversation, Message, MessageEvent, User
 from bot.models.outbox import PRIORITY_REPLY
@@ -39,6 +39,12 @@ def send_reply(session: Session, conversation: Conversation, author: User, body:
             f"Not sent: this family opted out of {destination.channel.upper()} messages at "
             f"this number on {blocked.opted_out_at:%Y-%m-%d} by texting "
             f"“{blocked.opt_out_keyword}”. Nothing can be sent to it until they text START.")
+    invalid = invalid_number(session, destination.channel, destination.address)
+    if invalid is not None:
+        raise ReplyRefused(
+            f"Not sent: the provider reported this number cannot receive texts "
+            f"({invalid.invalid_reason}, {invalid.invalid_at:%Y-%m-%d}). Ask the family for "
+            f"a new number, or call another guardian.")
     message = Message(
         conversation=conversation, contact_id=conversation.contact_id,
         school_id=conversation.school_id, direction="out", kind="chat",

@@ -82,6 +82,10 @@ class ContactNumber(Base):
     opted_out_at: Mapped[datetime | None]
     opt_out_keyword: Mapped[str | None] = mapped_column(String(64))
     consecutive_failures: Mapped[int] = mapped_column(default=0)
+    # The provider said the number cannot receive texts (21211 invalid, 21614 not mobile,
+    # 30006 landline): nothing more is sent to it until someone fixes it.
+    invalid_at: Mapped[datetime | None]
+    invalid_reason: Mapped[str | None] = mapped_column(String(200))
     # A number is never deleted: detaching keeps it in the contact's history.
     detached_at: Mapped[datetime | None]
     detached_reason: Mapped[str | None] = mapped_column(String(200))

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.channels.base import Outgoing, Provider, SendError, SendResult
 from bot.config import Config
-from bot.contacts.service import opted_out_number
+from bot.contacts.service import invalid_number, opted_out_number
 from bot.db import Database, utcnow
 from bot.models import Message, MessageEvent, OutboxItem, School
 from bot.sending.errors import ErrorAction, moves_forward
@@ -75,6 +75,8 @@ class Sender:
         if message.kind != "opt_out" and opted_out_number(session, message.channel,
                                                           message.to_address):
             return None, 0
+        if invalid_number(session, message.channel, message.to_address):
+            return None, 0
         base = self.config.app.public_base_url.rstrip("/")
         return Outgoing(
             message_id=message.id, channel=message.channel, to_address=message.to_address,
@@ -98,7 +100,8 @@ class Sender:
         now = self.clock()
         if result is None:
             item.state = "failed"
-            item.last_error = "not sent: the number opted out after this was queued"
+            item.last_error = ("not sent: the number opted out or was found invalid after "
+                               "this was queued")
             self._set_status(session, message, "canceled", None, item.last_error, now)
         elif isinstance(result, SendResult):
             item.state = "done"

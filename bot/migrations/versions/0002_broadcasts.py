@@ -79,6 +79,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_broadcast_variants')),
     sa.UniqueConstraint('broadcast_id', 'language', name=op.f('uq_broadcast_variants_broadcast_id_language'))
     )
+    with op.batch_alter_table('contact_numbers', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('invalid_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('invalid_reason', sa.String(length=200), nullable=True))
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('contact_id', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('school_id', sa.Integer(), nullable=True))
@@ -121,6 +124,9 @@ def downgrade() -> None:
         batch_op.drop_column('school_id')
         batch_op.drop_column('contact_id')
 
+    with op.batch_alter_table('contact_numbers', schema=None) as batch_op:
+        batch_op.drop_column('invalid_reason')
+        batch_op.drop_column('invalid_at')
     op.drop_table('broadcast_variants')
     op.drop_index(op.f('ix_api_tokens_user_id'), table_name='api_tokens')
     op.drop_table('api_tokens')
