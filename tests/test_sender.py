@@ -259,4 +259,32 @@ def test_not_on_whatsapp_moves_the_whatsapp_number_below_sms(twilio_app, db, sen
     with db.sessions() as session:
         numbers = {n.channel: n.priority for n in session.scalars(select(ContactNumber))}
     assert numbers["whatsapp"] > numbers["sms"]
-    assert load(db, message_id)[0].status == "failed"
+    # …and the same message goes out by SMS at once, saying why.
+    sender.run_once()
+    message, item = load(db, message_id)
+    assert (message.channel, message.to_address, item.state) == ("sms", "+16175550199", "done")
+    assert [r.form["To"] for r in twilio_server.requests] == ["whatsapp:+16175550143",
+                                                              "+16175550199"]
+
+
+def test_outside_the_whatsapp_window_the_message_falls_back_to_sms(twilio_app, db, sender,
+                                                                  clock, twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock, channel="whatsapp")
+    with db.unit_of_work() as session:
+        whatsapp = session.scalars(select(ContactNumber)).one()
+        session.add(ContactNumber(contact_id=whatsapp.contact_id, address="+16175550199",
+                                  channel="sms", priority=1))
+    twilio_server.fail_next(status=400, code=63016, message="Outside the allowed window")
+    sender.run_once()
+    sender.run_once()
+    message, _ = load(db, message_id)
+    assert (message.channel, message.status) == ("sms", "queued")
+
+
+def test_without_an_sms_number_a_whatsapp_refusal_fails_the_message(twilio_app, db, sender,
+                                                                    clock, twilio_server) -> None:
+    message_id = queue_reply(twilio_app, clock, channel="whatsapp")
+    twilio_server.fail_next(status=400, code=63016, message="Outside the allowed window")
+    sender.run_once()
+    message, item = load(db, message_id)
+    assert (message.status, message.error_code, item.state) == ("failed", 63016, "failed")

@@ -14,6 +14,7 @@ from bot.contacts.service import invalid_number, opted_out_number
 from bot.db import Database, utcnow
 from bot.models import Message, MessageEvent, OutboxItem, School
 from bot.sending.errors import ErrorAction, moves_forward
+from bot.sending.fallback import retarget_to_sms
 from bot.sending.outbox import claim
 from bot.sending.pacing import Pacer
 from bot.sending.status import apply_error_effects
@@ -114,6 +115,11 @@ class Sender:
                       error: SendError, now: datetime) -> None:
         action = apply_error_effects(session, message, error.code, error.http_status, now)
         item.last_error = f"{error.code or error.http_status or 'network'}: {error}"[:500]
+        whatsapp_refused = action in (ErrorAction.OUTSIDE_WHATSAPP_WINDOW,
+                                      ErrorAction.NOT_ON_WHATSAPP)
+        if whatsapp_refused and retarget_to_sms(session, message, self.config, error.code, now):
+            item.state, item.not_before = "pending", now  # straight back in line, by SMS
+            return
         retry = error.retryable or action in (ErrorAction.RETRY, ErrorAction.THROTTLE)
         if retry and item.attempts < self.config.sending.max_attempts:
             base = self.config.sending.retry_base_seconds
