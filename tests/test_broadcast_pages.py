@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -167,3 +168,19 @@ def test_a_family_answering_an_announcement_shows_it_as_context(app, client, ses
     conversation = client.get("/conversations/1").text
     assert "Recent announcements to this family" in conversation
     assert "School is closed tomorrow because of snow." in conversation
+
+
+def test_progress_streams_as_server_sent_events(app, client, people) -> None:
+    login(client, people["staff"])
+    broadcast_id = compose(client)
+    page = f"/broadcasts/{broadcast_id}"
+    post(client, f"{page}/schedule", page, when="now")
+    with app.extensions["puente.db"].unit_of_work() as s:
+        dispatch_due(s, config=app.config["PUENTE"], now=utcnow())
+    response = client.get(f"{page}/progress/stream", buffered=False)
+    assert response.mimetype == "text/event-stream"
+    first = next(iter(response.response)).decode()
+    response.close()
+    assert first.startswith("data: ")
+    event = json.loads(first.removeprefix("data: "))
+    assert event["status"] == "sending" and event["total"] == 1

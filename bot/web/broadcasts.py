@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time as time_module
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -33,12 +36,13 @@ from bot.broadcasts.service import (
     send_unreviewed,
 )
 from bot.broadcasts.templates import TemplateError, load_templates
-from bot.db import request_session, utcnow
+from bot.db import get_db, request_session, utcnow
 from bot.languages import english_name, speaks
 from bot.models import Broadcast, School
 from bot.web.auth import role_required
 
 bp = Blueprint("broadcasts", __name__, url_prefix="/broadcasts")
+STREAM_TICKS, STREAM_SECONDS = 30, 2.0
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -134,6 +138,29 @@ def show(broadcast_id: int) -> str:
         can_approve=lambda lang: current_user.role == "liaison"
         and speaks(current_user.languages, lang),
         local=lambda moment: moment.astimezone(ZoneInfo(broadcast.timezone)))
+
+
+@bp.get("/<int:broadcast_id>/progress/stream")
+@login_required
+def progress_stream(broadcast_id: int) -> Response:
+    """Server-sent events: the progress every two seconds for a minute, then the browser's
+    EventSource reconnects on its own (so no worker thread is held for long)."""
+    _load(broadcast_id)
+    db = get_db()
+
+    def events():  # type: ignore[no-untyped-def]
+        for _ in range(STREAM_TICKS):
+            with db.sessions() as session:
+                broadcast = session.get(Broadcast, broadcast_id)
+                if broadcast is None:
+                    return
+                payload = {"status": broadcast.status,
+                           **broadcast_progress(session, broadcast, utcnow()).as_dict()}
+            yield f"data: {json.dumps(payload)}\n\n"
+            time_module.sleep(STREAM_SECONDS)
+
+    return Response(stream_with_context(events()), mimetype="text/event-stream",
+                    headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
 
 @bp.get("/<int:broadcast_id>/progress.json")
