@@ -58,7 +58,7 @@ def preview_broadcast(session: Session, broadcast: Broadcast, config: Config) ->
         chosen = choose_variant(broadcast, sample_recipient) if sample_recipient else None
         variant = broadcast.variant(language)
         shown = chosen or variant
-        text = _sample(broadcast, shown, template) if shown and shown.text else ""
+        text = sample_text(broadcast, shown, template) if shown and shown.text else ""
         info = count_segments(text) if text else None
         preview.rows.append(LanguageRow(
             language=language, name=english_name(language), recipients=by_language[language],
@@ -93,7 +93,8 @@ def preview_broadcast(session: Session, broadcast: Broadcast, config: Config) ->
     return preview
 
 
-def _sample(broadcast: Broadcast, variant: BroadcastVariant, template: object) -> str:
+def sample_text(broadcast: Broadcast, variant: BroadcastVariant, template: object) -> str:
+    """The variant as a family with two students (Ana and Luis) would get it."""
     if template is None:
         return variant.text
     values = {**variables_for(template, broadcast.variables),  # type: ignore[arg-type]

@@ -63,7 +63,7 @@ def create_broadcast(session: Session, *, author: User, title: str, audience: di
         for language, variant in template.variants.items():
             broadcast.variants.append(BroadcastVariant(
                 language=language, text=variant.text, origin="template",
-                approved_at=now if variant.reviewed_by else None))
+                approved_at=now if template.reviewed(language) else None))
     else:
         if not text or not text.strip():
             raise BroadcastError("the announcement is empty")

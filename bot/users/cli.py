@@ -7,10 +7,11 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from bot.db import get_db
+from bot.db import get_db, utcnow
 from bot.models.user import ROLES
 from bot.schools.cli import format_table
 from bot.users.service import create_user, find_user, list_users, set_on_duty
+from bot.users.tokens import create_token
 
 
 @click.group("users", help="Dashboard users: liaisons, staff and admins.")
@@ -68,6 +69,25 @@ def duty_command(email: str, on_duty: bool | None) -> None:
             raise click.ClickException(f"no user with email {email!r}")
         set_on_duty(session, user, on_duty)
         click.echo(f"{user.email} is now {'on' if on_duty else 'off'} duty")
+
+
+@users_cli.command("token", help="Create an API token for the user with EMAIL. The token "
+                                 "alone goes to stdout, shown this once.")
+@click.argument("email")
+@click.option("--name", required=True, help='What will use the token, e.g. "SIS sync".')
+@with_appcontext
+def token_command(email: str, name: str) -> None:
+    with get_db().unit_of_work() as session:
+        user = find_user(session, email)
+        if user is None:
+            raise click.ClickException(f"no user with email {email!r}")
+        try:
+            token = create_token(session, user, name, utcnow())
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"API token {name!r} for {user.email} ({user.role}). Copy it now: it cannot "
+               "be shown again.", err=True)
+    click.echo(token)
 
 
 def read_password() -> str:

@@ -10,17 +10,19 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register blueprints, login and CSRF protection, and error pages."""
-    from bot.web import auth, broadcasts, dashboard, errors, sandbox, webhooks
+    from bot.web import api, auth, broadcasts, dashboard, errors, sandbox, webhooks
 
     auth.init_app(app)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(api.bp)
     app.register_blueprint(broadcasts.bp)
     if app.config["PUENTE"].app.sandbox:
         app.register_blueprint(sandbox.bp)
     errors.init_app(app)
     auth.csrf.exempt(webhooks.bp)
+    auth.csrf.exempt(api.bp)
     app.add_template_filter(local_time, "local")
 
 

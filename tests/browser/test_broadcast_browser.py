@@ -53,7 +53,7 @@ def test_compose_approve_send_and_watch_progress(live_server, page) -> None:
     expect(page.locator("main")).to_contain_text("Sending starts within a few seconds")
     with db.unit_of_work() as session:
         assert dispatch_due(session, config=live_server.config["PUENTE"], now=utcnow())
-    delivered = page.locator("#progress td[data-state=delivered]")
+    delivered = page.locator('#progress tr[data-lang="all"] td[data-state="delivered"]')
     for _ in range(20):  # the worker delivers in the background; the page refreshes itself
         page.reload()
         if delivered.count() and delivered.inner_text() not in ("", "0"):
