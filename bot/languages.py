@@ -12,8 +12,9 @@ from babel.core import get_global
 
 # Languages families speak that Babel 2.18 has no locale data for: (English name, autonym).
 # They must still be valid tags, so a household can be routed to a liaison who speaks them;
-# their automated texts use the contact's declared fallback language. An autonym is given
-# only where one spelling is widely used; otherwise the English name stands in.
+# their automated texts use the contact's declared fallback language (Dari reads Persian's,
+# see _WRITTEN_AS). An autonym is given only where one spelling is widely used; otherwise the
+# English name stands in.
 SPOKEN_ONLY: dict[str, tuple[str, str]] = {
     "mix": ("Mixtec", "Mixtec"),
     "mam": ("Mam", "Mam"),
@@ -27,6 +28,12 @@ SPOKEN_ONLY: dict[str, tuple[str, str]] = {
     "hmn": ("Hmong", "Hmoob"),
     "prs": ("Dari", "دری"),
 }
+
+# Languages written as another one, whose readers read each other's texts: CLDR aliases Dari
+# (prs) to fa_AF, Persian as written in Afghanistan, and speaks() already lets fa-AF read fa.
+# Without this, a Dari household's candidates (["prs"]) never match the detector's `fa`, and
+# a Dari-speaking liaison is never offered a text detected as `fa`.
+_WRITTEN_AS = {"prs": "fa"}
 
 # Where CLDR's autonym is not what speakers write: standard Kreyòl orthography does not
 # capitalise "ayisyen" (CLDR has "Kreyòl Ayisyen").
@@ -97,7 +104,7 @@ def speaks(spoken: Iterable[str], tag: str) -> bool:
     wanted = parse_tag(tag)
     for other in spoken:
         have = parse_tag(other)
-        if have.language != wanted.language:
+        if _written_as(have.language) != _written_as(wanted.language):
             continue
         # A region only matters for the script it implies (zh-TW is written in Hant).
         a, b = _script_of(have), _script_of(wanted)
@@ -161,6 +168,10 @@ def _native_locale(language: str, script: str | None) -> Locale | None:
         except (UnknownLocaleError, ValueError):
             continue
     return None
+
+
+def _written_as(language: str) -> str:
+    return _WRITTEN_AS.get(language, language)
 
 
 def _script_of(tag: Tag) -> str | None:

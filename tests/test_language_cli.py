@@ -5,19 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskCliRunner
-
-from bot.keywords.cli import keywords_cli
-from bot.language.cli import language_cli
 
 
 @pytest.fixture
-def cli(app: Flask, runner: FlaskCliRunner) -> FlaskCliRunner:
-    """The runner, with both groups registered even before bot/cli.py lists them."""
-    for group in (language_cli, keywords_cli):
-        if group.name not in app.cli.commands:
-            app.cli.add_command(group)
+def cli(runner: FlaskCliRunner) -> FlaskCliRunner:
+    """The app's CLI runner: bot/cli.py registers the language and keywords groups."""
     return runner
 
 

@@ -85,6 +85,9 @@ def test_gettext_locale_uses_underscores(tag: str, locale: str) -> None:
     (["en", "es"], "fr", False),
     (["mix", "es"], "mix", True),
     ([], "es", False),
+    (["prs"], "fa", True),  # Dari is Persian as written in Afghanistan (CLDR fa_AF)
+    (["fa"], "prs", True),
+    (["prs"], "ps", False),  # Pashto is another language, in the same script
 ])
 def test_speaking_a_language_ignores_region_but_not_script(spoken: list[str], tag: str,
                                                           expected: bool) -> None:
