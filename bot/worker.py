@@ -77,6 +77,7 @@ def start_worker_thread(app: Flask) -> threading.Event:
     thread = threading.Thread(target=worker.run_forever, args=(stop, app.extensions["puente.wake"]),
                               name="puente-worker", daemon=True)
     thread.start()
+    app.extensions["puente.worker_thread"] = thread  # so a clean shutdown can wait for it
     return stop
 
 

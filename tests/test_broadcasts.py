@@ -255,3 +255,4 @@ def test_a_weekly_recurrence_survives_a_restart_and_fires_each_week(
         assert s.get(Broadcast, child).parent_id == broadcast.id
         assert s.scalar(select(func.count()).select_from(Message)
                         .where(Message.broadcast_id == child)) == 1
+    restarted.extensions["puente.db"].engine.dispose()

@@ -157,7 +157,7 @@ def progress_stream(broadcast_id: int) -> Response:
                 payload = {"status": broadcast.status,
                            **broadcast_progress(session, broadcast, utcnow()).as_dict()}
             yield f"data: {json.dumps(payload)}\n\n"
-            time_module.sleep(STREAM_SECONDS)
+            time_module.sleep(current_app.config.get("PROGRESS_STREAM_SECONDS", STREAM_SECONDS))
 
     return Response(stream_with_context(events()), mimetype="text/event-stream",
                     headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})

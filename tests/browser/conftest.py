@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -24,6 +25,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def live_server(database_url: str) -> Iterator[str]:
     """Serve the sandbox app on a free loopback port with its worker running."""
     app = make_test_app(database_url, sending={"poll_seconds": 0.2})
+    app.config["PROGRESS_STREAM_SECONDS"] = 0.2
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -35,6 +37,8 @@ def live_server(database_url: str) -> Iterator[str]:
         stop_worker.set()
         app.extensions["puente.wake"].set()
         server.shutdown()
+        app.extensions["puente.worker_thread"].join(timeout=10)
+        time.sleep(0.5)  # let a progress stream notice its page is gone before the pool goes
         empty_database(app.extensions["puente.db"])
 
 
