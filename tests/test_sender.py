@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import replace
 from datetime import timedelta
 
@@ -288,3 +289,39 @@ def test_without_an_sms_number_a_whatsapp_refusal_fails_the_message(twilio_app, 
     sender.run_once()
     message, item = load(db, message_id)
     assert (message.status, message.error_code, item.state) == ("failed", 63016, "failed")
+
+
+class SlowProvider(RecordingProvider):
+    def send(self, message):  # type: ignore[no-untyped-def]
+        time.sleep(0.06)
+        return super().send(message)
+
+
+def test_a_slow_batch_hands_back_its_rest_before_another_sender_could_take_it(app,
+                                                                             clock) -> None:
+    first = queue_reply(app, clock, body="0")
+    db = app.extensions["puente.db"]
+    with db.unit_of_work() as session:
+        conversation_id = session.get(Message, first).conversation_id
+        for i in range(1, 6):
+            message = Message(conversation_id=conversation_id, direction="out", channel="sms",
+                              from_address="+16175550100", to_address="+16175550143",
+                              body=str(i), status="pending", created_at=clock())
+            session.add(message)
+            session.flush()
+            enqueue(session, message, priority=PRIORITY_BULK, now=clock())
+    sender = Worker(app, name="slow", clock=clock).sender
+    sender.provider = SlowProvider()
+    sender.config = replace(sender.config, sending=replace(sender.config.sending,
+                                                           stale_claim_seconds=0.2))
+    sender.run_once()
+    sent_first = len(sender.provider.sent)
+    assert 0 < sent_first < 6  # part of the batch went; the rest was handed back
+    with db.sessions() as session:
+        back = session.scalars(select(OutboxItem).where(OutboxItem.state == "pending")).all()
+    assert len(back) == 6 - sent_first
+    assert all(item.claimed_by is None and item.attempts == 0 for item in back)
+    while sender.run_once():
+        pass
+    assert sorted(sender.provider.sent) == sorted(set(sender.provider.sent))
+    assert len(sender.provider.sent) == 6

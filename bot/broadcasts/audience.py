@@ -42,6 +42,14 @@ def audience_filter(audience: dict[str, Any]) -> list[Any]:
     return clauses
 
 
+def _households_query(audience: dict[str, Any]) -> Select[Any]:
+    """The households with a student in the audience, as a subquery (a district audience
+    has more households than a statement may have parameters)."""
+    return (select(Student.household_id)
+            .join(Household, Household.id == Student.household_id)
+            .where(*audience_filter(audience)))
+
+
 def _students_query(audience: dict[str, Any]) -> Select[Any]:
     return (select(Student.household_id, Student.name, Student.school_id)
             .join(Household, Household.id == Student.household_id)
@@ -74,7 +82,8 @@ def select_recipients(session: Session, audience: dict[str, Any], *,
         .join(ContactNumber, and_(ContactNumber.contact_id == Contact.id,
                                   ContactNumber.detached_at.is_(None),
                                   ContactNumber.invalid_at.is_(None)))
-        .where(Contact.household_id.in_(list(students)), Contact.status != "invalid",
+        .where(Contact.household_id.in_(_households_query(audience)),
+               Contact.status != "invalid",
                ContactNumber.opted_out_at.is_(None))
         .order_by(Contact.id, ContactNumber.priority, ContactNumber.id)
     ).all()

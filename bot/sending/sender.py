@@ -4,9 +4,12 @@ then records each result in a transaction of its own."""
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from sqlalchemy import update
 
 from bot.channels.base import Outgoing, Provider, SendError, SendResult
 from bot.config import Config
@@ -54,7 +57,13 @@ class Sender:
                           now=self.clock(),
                           stale_after=timedelta(seconds=self.config.sending.stale_claim_seconds))
             work = [(item.id, *self._outgoing(session, item)) for item in items]
-        for item_id, outgoing, segments in work:
+        claimed_at = time.monotonic()
+        for position, (item_id, outgoing, segments) in enumerate(work):
+            # Another sender may take rows claimed longer ago than stale_claim_seconds; hand
+            # back the rest of a slow batch (timeouts, pacing) well before that can happen.
+            if time.monotonic() - claimed_at > self.config.sending.stale_claim_seconds / 2:
+                self._release([row[0] for row in work[position:]])
+                break
             result: SendResult | SendError | None = None
             if outgoing is not None:
                 assert self.pacer is not None
@@ -67,6 +76,16 @@ class Sender:
             with self.db.unit_of_work() as session:
                 self._record(session, item_id, result)
         return len(work)
+
+    def _release(self, item_ids: list[int]) -> None:
+        """Put claimed rows back in line, untouched (only if they are still ours)."""
+        with self.db.unit_of_work() as session:
+            session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id.in_(item_ids), OutboxItem.claimed_by == self.worker,
+                       OutboxItem.state == "sending")
+                .values(state="pending", claimed_by=None, claimed_at=None,
+                        attempts=OutboxItem.attempts - 1))
 
     def _outgoing(self, session,  # type: ignore[no-untyped-def]
                   item: OutboxItem) -> tuple[Outgoing | None, int]:
