@@ -74,12 +74,20 @@ class LanguageSettings:
 
 
 @dataclass(frozen=True)
+class TranslationSettings:
+    provider: str = ""
+    url: str = ""
+    api_key: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     app: AppSettings = field(default_factory=AppSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     twilio: TwilioSettings = field(default_factory=TwilioSettings)
     sending: SendingSettings = field(default_factory=SendingSettings)
     languages: LanguageSettings = field(default_factory=LanguageSettings)
+    translation: TranslationSettings = field(default_factory=TranslationSettings)
 
 
 _SECTION_TYPES = {
@@ -88,6 +96,7 @@ _SECTION_TYPES = {
     "twilio": TwilioSettings,
     "sending": SendingSettings,
     "languages": LanguageSettings,
+    "translation": TranslationSettings,
 }
 
 
@@ -199,6 +208,12 @@ def validate(config: Config) -> None:
         raise ConfigError("twilio.whatsapp_number must look like whatsapp:+14155550100")
     if twilio.sms_number and not twilio.sms_number.startswith("+"):
         raise ConfigError("twilio.sms_number must be in E.164 form, like +14155550100")
+    translation = config.translation
+    if translation.provider not in ("", "libretranslate"):
+        raise ConfigError(f"translation.provider: {translation.provider!r} is not "
+                          f"\"libretranslate\" or empty")
+    if translation.provider:
+        _require_url("translation.url", translation.url)
     if app.sandbox:
         return
     for key in ("account_sid", "auth_token"):

@@ -37,6 +37,7 @@ class PeriodicJob:
 
 JOBS = (
     PeriodicJob("broadcasts.dispatch_due", "bot.scheduler:dispatch_due_broadcasts", 15),
+    PeriodicJob("broadcasts.draft_translations", "bot.scheduler:draft_translations", 15),
 )
 
 
@@ -52,6 +53,19 @@ def dispatch_due_broadcasts() -> None:
     if started:
         with _app.app_context():
             wake_worker()
+
+
+def draft_translations() -> None:
+    """Job: machine-draft empty translation tasks, when a translator is configured."""
+    from bot.broadcasts.translate import draft_translations as draft
+    from bot.broadcasts.translate import make_translator
+
+    assert _app is not None
+    translator = make_translator(_app.config["PUENTE"])
+    if translator is None:
+        return
+    with _app.extensions["puente.db"].unit_of_work() as session:
+        draft(session, translator, utcnow())
 
 
 def start_scheduler(app: Flask) -> BackgroundScheduler | None:
