@@ -24,9 +24,7 @@ Exit status: 0 PASS, 1 below the target, 2 the real run queued the wrong number 
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -54,6 +52,7 @@ from sqlalchemy import (  # noqa: E402
 )
 from sqlalchemy.engine import make_url  # noqa: E402
 
+from bench.results import finish, machine  # noqa: E402
 from bot import migrations  # noqa: E402
 from bot.broadcasts.audience import select_recipients  # noqa: E402
 from bot.broadcasts.segments import count_segments  # noqa: E402
@@ -387,21 +386,14 @@ def _report(args: argparse.Namespace, url: str, rounds: dict[str, list[Round]],
         "database": make_url(url).get_backend_name(),
         "settings": {"families": args.families, "rounds": args.rounds,
                      "languages": list(LANGUAGES), "now": NOW.isoformat()},
-        "machine": {"cpus": os.cpu_count(), "load_average_1m_before": round(load, 2),
-                    "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(load),
         "real": real.__dict__, "raw": raw.__dict__,
         "rounds_rows_per_second": spread,
         "real_median_seconds": statistics.median(r.seconds for r in rounds["real"]),
         "expand_seconds": expand_seconds,
         "ratio": round(ratio, 4), "target": TARGET, "passed": passed, "problems": problems,
     }
-    out = ROOT / "bench" / "results" / f"broadcast-{now:%Y%m%dT%H%M%SZ}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"wrote {out.relative_to(ROOT)}")
-    if problems:
-        return 2
-    return 0 if passed else 1
+    return finish("broadcast", record, now, passed=passed, problems=problems)
 
 
 if __name__ == "__main__":

@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import argparse
 import bisect
-import json
 import logging
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -41,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
+from bench.results import finish, machine  # noqa: E402
 from bot import create_app, migrations  # noqa: E402
 from bot.broadcasts.segments import count_segments  # noqa: E402
 from bot.db import Database, utcnow  # noqa: E402
@@ -211,8 +210,7 @@ def _report(args: argparse.Namespace, ids: list[int], sent: list[int | None],
         "command": " ".join([Path(sys.executable).name, *sys.argv]),
         "settings": {"rate": args.rate, "messages": args.messages, "batch_limit": batch_limit,
                      "database": "sqlite", "provider": "twilio (tests/fake_twilio.py)"},
-        "machine": {"cpus": os.cpu_count(), "load_average_1m_before": round(load, 2),
-                    "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(load),
         "requests": len(sent), "seconds": round(seconds, 3),
         "first_to_last_seconds": round(span, 3),
         "achieved_segments_per_second": round(achieved, 3),
@@ -220,13 +218,7 @@ def _report(args: argparse.Namespace, ids: list[int], sent: list[int | None],
         "busiest_second": _busiest_second(times), "duplicates": duplicates,
         "ratio": round(ratio, 4), "target": TARGET, "passed": passed, "problems": problems,
     }
-    out = ROOT / "bench" / "results" / f"sender-{now:%Y%m%dT%H%M%SZ}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"wrote {out.relative_to(ROOT)}")
-    if problems:
-        return 2
-    return 0 if passed else 1
+    return finish("sender", record, now, passed=passed, problems=problems)
 
 
 if __name__ == "__main__":

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import math
 import os
-import platform
 import re
 import socket
 import subprocess
@@ -42,6 +40,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from bench.apps import BARE_TABLE, bench_bare, create_bare_table  # noqa: E402
+from bench.results import finish, machine  # noqa: E402
 from bot import migrations  # noqa: E402
 from bot.db import Database, utcnow  # noqa: E402
 from bot.demo.data import load_demo  # noqa: E402
@@ -533,20 +532,12 @@ def _report(args: argparse.Namespace, url: str, results: list[RunResult],
         "settings": {"requests": args.requests, "concurrency": args.concurrency,
                      "workers": args.workers, "threads": args.threads, "rounds": args.rounds,
                      "worker_class": "gthread", "unknown_every": UNKNOWN_EVERY},
-        "machine": {"cpus": os.cpu_count(), "load_average_1m_before": round(load, 2),
-                    "python": platform.python_version(),
-                    "platform": platform.platform()},
+        "machine": machine(load),
         "runs": [asdict(r) for r in results],
         "worker_processing": processing,
         "ratio": round(ratio, 4), "target": TARGET, "passed": passed, "problems": problems,
     }
-    out = ROOT / "bench" / "results" / f"webhook-{now:%Y%m%dT%H%M%SZ}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=2) + "\n")
-    print(f"wrote {out.relative_to(ROOT)}")
-    if problems:
-        return 2
-    return 0 if passed else 1
+    return finish("webhook", record, now, passed=passed, problems=problems)
 
 
 if __name__ == "__main__":

@@ -63,6 +63,20 @@ def queue_reply(app, clock, body: str = "Hola, mañana hay clases.", channel: st
         return message.id
 
 
+def queue_bulk(app, clock, count: int) -> None:
+    """A reply, then count - 1 bulk messages to the same family, all queued."""
+    first = queue_reply(app, clock, body="0")
+    with app.extensions["puente.db"].unit_of_work() as session:
+        conversation_id = session.get(Message, first).conversation_id
+        for i in range(1, count):
+            message = Message(conversation_id=conversation_id, direction="out", channel="sms",
+                              from_address="+16175550100", to_address="+16175550143",
+                              body=str(i), status="pending", created_at=clock())
+            session.add(message)
+            session.flush()
+            enqueue(session, message, priority=PRIORITY_BULK, now=clock())
+
+
 def load(db, message_id: int) -> tuple[Message, OutboxItem]:
     with db.sessions() as session:
         message = session.get(Message, message_id)
@@ -203,16 +217,7 @@ class RecordingProvider:
 
 def test_two_senders_side_by_side_never_send_a_row_twice(app, clock) -> None:
     db = app.extensions["puente.db"]
-    first = queue_reply(app, clock, body="0")
-    with db.unit_of_work() as session:
-        conversation_id = session.get(Message, first).conversation_id
-        for i in range(1, 120):
-            message = Message(conversation_id=conversation_id, direction="out", channel="sms",
-                              from_address="+16175550100", to_address="+16175550143",
-                              body=str(i), status="pending", created_at=clock())
-            session.add(message)
-            session.flush()
-            enqueue(session, message, priority=PRIORITY_BULK, now=clock())
+    queue_bulk(app, clock, 120)
     provider = RecordingProvider()
     senders = []
     for name in ("a", "b"):
@@ -299,17 +304,8 @@ class SlowProvider(RecordingProvider):
 
 def test_a_slow_batch_hands_back_its_rest_before_another_sender_could_take_it(app,
                                                                              clock) -> None:
-    first = queue_reply(app, clock, body="0")
     db = app.extensions["puente.db"]
-    with db.unit_of_work() as session:
-        conversation_id = session.get(Message, first).conversation_id
-        for i in range(1, 6):
-            message = Message(conversation_id=conversation_id, direction="out", channel="sms",
-                              from_address="+16175550100", to_address="+16175550143",
-                              body=str(i), status="pending", created_at=clock())
-            session.add(message)
-            session.flush()
-            enqueue(session, message, priority=PRIORITY_BULK, now=clock())
+    queue_bulk(app, clock, 6)
     sender = Worker(app, name="slow", clock=clock).sender
     sender.provider = SlowProvider()
     sender.config = replace(sender.config, sending=replace(sender.config.sending,
