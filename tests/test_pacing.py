@@ -44,3 +44,17 @@ def test_rate_zero_never_waits() -> None:
     t = FakeTime()
     pacer = Pacer(rate=0, clock=t.clock, sleep=t.sleep)
     assert sum(pacer.wait("x", 5) for _ in range(100)) == 0.0
+
+
+def test_after_a_queue_overflow_the_sender_goes_at_half_speed_for_a_minute() -> None:
+    t = FakeTime()
+    pacer = Pacer(rate=10.0, clock=t.clock, sleep=t.sleep)
+    pacer.slow_down("+16175550100")
+    for _ in range(51):
+        pacer.wait("+16175550100", 1)
+    assert 9.0 <= t.now - 1000.0 <= 10.0  # 50 segments after the burst at 5/s
+    t.now += 120  # a minute later the slow-down is over
+    start = t.now
+    for _ in range(51):
+        pacer.wait("+16175550100", 1)
+    assert 3.9 <= t.now - start <= 4.1  # back to 10/s: 50 segments after the burst

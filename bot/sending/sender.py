@@ -134,6 +134,9 @@ class Sender:
                       error: SendError, now: datetime) -> None:
         action = apply_error_effects(session, message, error.code, error.http_status, now)
         item.last_error = f"{error.code or error.http_status or 'network'}: {error}"[:500]
+        if action is ErrorAction.THROTTLE and self.pacer is not None:
+            self.pacer.slow_down(message.from_address or self._messaging_service(
+                session, message.school_id) or "")
         whatsapp_refused = action in (ErrorAction.OUTSIDE_WHATSAPP_WINDOW,
                                       ErrorAction.NOT_ON_WHATSAPP)
         if whatsapp_refused and retarget_to_sms(session, message, self.config, error.code, now):
