@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.broadcasts.jobs import dispatch_due
 from bot.db import utcnow
-from bot.models import Broadcast, Message
+from bot.models import Broadcast, Household, Message
 from tests.factories import csrf_token, fresh, login, make_contact, make_user
 
 
@@ -184,3 +184,17 @@ def test_progress_streams_as_server_sent_events(app, client, people) -> None:
     assert first.startswith("data: ")
     event = json.loads(first.removeprefix("data: "))
     assert event["status"] == "sending" and event["total"] == 1
+
+
+def test_the_audience_can_be_a_class_list_and_languages(client, session, people) -> None:
+    login(client, people["staff"])
+    ids = session.scalars(select(Household.external_id).order_by(Household.id)).all()
+    response = post(client, "/broadcasts/new", "/broadcasts/new", title="Class trip",
+                    text="Field trip on Friday.", source_language="en", missing="original",
+                    households="\n".join(ids[:3]), languages="es")
+    assert response.status_code == 302
+    page = client.get(response.location).text
+    assert "Audience: 2 phones" in page  # of the first three households, two read Spanish
+    bad = post(client, "/broadcasts/new", "/broadcasts/new", title="x", text="y",
+               languages="klingon", missing="hold")
+    assert bad.status_code == 422 and "klingon" in bad.text

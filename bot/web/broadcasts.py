@@ -37,7 +37,7 @@ from bot.broadcasts.service import (
 )
 from bot.broadcasts.templates import TemplateError, load_templates
 from bot.db import get_db, request_session, utcnow
-from bot.languages import english_name, speaks
+from bot.languages import english_name, normalize_tag, speaks
 from bot.models import Broadcast, School
 from bot.web.auth import role_required
 
@@ -88,6 +88,18 @@ def new() -> str | Response:
             audience["schools"] = [int(s) for s in form.getlist("schools")]
         if form.get("grades", "").strip():
             audience["grades"] = [g.strip() for g in form["grades"].split(",") if g.strip()]
+        households = form.get("households", "").replace(",", "\n").split()
+        if households:  # a class list, pasted from the student information system
+            audience["households"] = households
+        try:
+            languages = [normalize_tag(t) for t in form.get("languages", "").replace(",", " ")
+                         .split()]
+        except ValueError as exc:
+            flash(str(exc), "error")
+            return render_template("broadcast_new.html", templates=templates, chosen=chosen,
+                                   schools=schools, form=form), 422
+        if languages:
+            audience["languages"] = languages
         variables = {name: form.get(f"var_{name}", "") for name in (chosen.placeholders
                                                                     if chosen else {})
                      if name != "students"}
