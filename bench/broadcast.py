@@ -52,8 +52,7 @@ from sqlalchemy import (  # noqa: E402
 )
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.results import finish, machine  # noqa: E402
-from bot import migrations  # noqa: E402
+from bench.common import command_line, database_url, finish, fresh_database, machine  # noqa: E402
 from bot.broadcasts.audience import select_recipients  # noqa: E402
 from bot.broadcasts.segments import count_segments  # noqa: E402
 from bot.broadcasts.send import start_broadcast  # noqa: E402
@@ -108,12 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     load = os.getloadavg()[0]  # before we add any: other work competing for the CPUs
     with tempfile.TemporaryDirectory(prefix="puente-bench-") as tmp:
-        url = _database_url(args.database, Path(tmp))
+        url = database_url(args.database, Path(tmp))
         print(f"database: {make_url(url).render_as_string(hide_password=True)}")
         config = load_config(environ={}, overrides={
             "database": {"url": url}, "twilio": {"sms_number": SCHOOL_NUMBER},
             "sending": {"embedded_worker": False}})
-        db = _fresh_database(url)
+        db = fresh_database(url)
         try:
             start = time.perf_counter()
             _populate(db, args.families)
@@ -159,26 +158,6 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
     return args
-
-
-def _database_url(choice: str, tmp: Path) -> str:
-    if choice == "sqlite":
-        return f"sqlite:///{tmp / 'bench.db'}"
-    if make_url(choice).get_backend_name() != "postgresql":
-        raise SystemExit("--database must be 'sqlite' or a postgresql URL")
-    return choice
-
-
-def _fresh_database(url: str) -> Database:
-    """Migrate from scratch; on PostgreSQL drop whatever the database held first."""
-    if make_url(url).get_backend_name() == "postgresql":
-        engine = Database(url).engine
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    migrations.upgrade(url)
-    return Database(url)
 
 
 def _populate(db: Database, families: int) -> None:
@@ -354,14 +333,6 @@ def _median(rounds: list[Round]) -> Round:
     return sorted(rounds, key=lambda r: r.rows_per_second)[len(rounds) // 2]
 
 
-def _command_line(args: argparse.Namespace, url: str) -> str:
-    """This run's command, with any database password masked."""
-    command = " ".join([Path(sys.executable).name, *sys.argv])
-    if args.database == "sqlite":
-        return command
-    return command.replace(args.database, make_url(url).render_as_string(hide_password=True))
-
-
 def _report(args: argparse.Namespace, url: str, rounds: dict[str, list[Round]],
             expand_seconds: float, problems: list[str], load: float) -> int:
     real, raw = _median(rounds["real"]), _median(rounds["raw"])
@@ -382,7 +353,7 @@ def _report(args: argparse.Namespace, url: str, rounds: dict[str, list[Round]],
     now = datetime.now(UTC)
     record = {
         "benchmark": "broadcast", "at": now.isoformat(timespec="seconds"),
-        "command": _command_line(args, url),
+        "command": command_line(args, url),
         "database": make_url(url).get_backend_name(),
         "settings": {"families": args.families, "rounds": args.rounds,
                      "languages": list(LANGUAGES), "now": NOW.isoformat()},

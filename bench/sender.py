@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select  # noqa: E402
 
-from bench.results import finish, machine  # noqa: E402
+from bench.common import finish, machine  # noqa: E402
 from bot import create_app, migrations  # noqa: E402
 from bot.broadcasts.segments import count_segments  # noqa: E402
 from bot.db import Database, utcnow  # noqa: E402

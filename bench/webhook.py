@@ -40,8 +40,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from bench.apps import BARE_TABLE, bench_bare, create_bare_table  # noqa: E402
-from bench.results import finish, machine  # noqa: E402
-from bot import migrations  # noqa: E402
+from bench.common import command_line, database_url, finish, fresh_database, machine  # noqa: E402
 from bot.db import Database, utcnow  # noqa: E402
 from bot.demo.data import load_demo  # noqa: E402
 from bot.models import Contact, ContactNumber, Household, InboundEvent, School  # noqa: E402
@@ -132,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse_args(argv)
     load = os.getloadavg()[0]  # before we add any: other work competing for the CPUs
     with tempfile.TemporaryDirectory(prefix="puente-bench-") as tmp:
-        url = _database_url(args.database, Path(tmp))
+        url = database_url(args.database, Path(tmp))
         print(f"database: {make_url(url).render_as_string(hide_password=True)}")
         senders, households = _prepare_database(url)
         print(f"demo: {households} households, {len(senders)} numbers; "
@@ -208,28 +207,12 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _database_url(choice: str, tmp: Path) -> str:
-    if choice == "sqlite":
-        return f"sqlite:///{tmp / 'bench.db'}"
-    if make_url(choice).get_backend_name() != "postgresql":
-        raise SystemExit("--database must be 'sqlite' or a postgresql URL")
-    return choice
-
-
 def _prepare_database(url: str) -> tuple[list[Sender], int]:
     """Migrate from scratch, load the demo and an empty baseline table.
 
     Return every household number as a sender, and the number of households.
     """
-    if make_url(url).get_backend_name() == "postgresql":
-        # Drop everything, whatever an earlier run or version left in this database.
-        engine = Database(url).engine
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    migrations.upgrade(url)
-    db = Database(url)
+    db = fresh_database(url)
     try:
         with db.engine.begin() as conn:
             conn.execute(text(f"DROP TABLE IF EXISTS {BARE_TABLE}"))
@@ -497,14 +480,6 @@ def _server_errors(path: Path, limit: int = 3) -> list[str]:
     return [f"server logged {n}x: {line[:300]}" for line, n in found.most_common(limit)]
 
 
-def _command_line(args: argparse.Namespace, url: str) -> str:
-    """This run's command, with any database password masked."""
-    command = " ".join([Path(sys.executable).name, *sys.argv])
-    if args.database == "sqlite":
-        return command
-    return command.replace(args.database, make_url(url).render_as_string(hide_password=True))
-
-
 def _report(args: argparse.Namespace, url: str, results: list[RunResult],
             problems: list[str], load: float, processing: dict[str, float]) -> int:
     real, bare = results
@@ -527,7 +502,7 @@ def _report(args: argparse.Namespace, url: str, results: list[RunResult],
     now = datetime.now(UTC)
     record = {
         "benchmark": "webhook", "at": now.isoformat(timespec="seconds"),
-        "command": _command_line(args, url),
+        "command": command_line(args, url),
         "database": make_url(url).get_backend_name(),
         "settings": {"requests": args.requests, "concurrency": args.concurrency,
                      "workers": args.workers, "threads": args.threads, "rounds": args.rounds,

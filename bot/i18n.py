@@ -73,11 +73,6 @@ def review_state(msgid: str, tag: str) -> ReviewState:
     return _review_state(TRANSLATIONS_DIR, msgid, normalize_tag(tag))
 
 
-def available_languages() -> list[str]:
-    """Return the tags that have a catalog, sorted."""
-    return sorted(_catalog_dirs(TRANSLATIONS_DIR))
-
-
 def _chain(msgid: str, languages: Sequence[str]) -> Iterator[_Compiled | None]:
     """Yield the catalogs to try in order; None stands for English (the msgids themselves)."""
     for tag in languages:

@@ -27,13 +27,6 @@ def parse_phone(raw: str, region: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def split_address(raw: str) -> tuple[str, str]:
-    """Split a provider address into (channel, address): 'whatsapp:+1…' is WhatsApp."""
-    if raw.lower().startswith(WHATSAPP_PREFIX):
-        return "whatsapp", raw[len(WHATSAPP_PREFIX):]
-    return "sms", raw
-
-
 def display_phone(e164: str) -> str:
     """Format an E.164 number for people to read, in international form."""
     try:
@@ -41,8 +34,3 @@ def display_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-def mask_phone(e164: str) -> str:
-    """Hide all but the last two digits, for logs."""
-    return "…" + e164[-2:] if len(e164) > 2 else "…"
