@@ -7,6 +7,7 @@ families: one query for the numbers, one for the students' names.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import time
 from typing import Any
@@ -58,14 +59,15 @@ def _students_query(audience: dict[str, Any]) -> Select[Any]:
 
 
 def select_recipients(session: Session, audience: dict[str, Any], *,
-                      whatsapp: bool = False) -> list[Recipient]:
+                      whatsapp_languages: Collection[str] = ()) -> list[Recipient]:
     """Return one recipient per phone (and channel) in the audience, skipping opted-out ones.
 
     A household with three students in the audience gets one message per guardian's phone,
     naming all three; two guardians sharing a phone get one message between them.
     Free-form WhatsApp reaches a family only inside its 24-hour window, so unless the
-    broadcast has an approved WhatsApp template (`whatsapp`), a contact's SMS number is
-    preferred and WhatsApp is used only when there is none.
+    broadcast has an approved WhatsApp template in one of the contact's languages
+    (`whatsapp_languages`), a contact's SMS number is preferred and WhatsApp is used only
+    when there is none.
     """
     students: dict[int, list[str]] = defaultdict(list)
     schools: dict[int, int] = {}
@@ -87,16 +89,22 @@ def select_recipients(session: Session, audience: dict[str, Any], *,
                ContactNumber.opted_out_at.is_(None))
         .order_by(Contact.id, ContactNumber.priority, ContactNumber.id)
     ).all()
+    chains: dict[tuple[str, str | None], tuple[str, ...]] = {}
+    template_ok: dict[tuple[str, ...], bool] = {}
     chosen: dict[int, Any] = {}
     for row in rows:  # each contact's first number by priority, SMS first unless WhatsApp ok
+        key = (row.language, row.fallback_language)
+        if key not in chains:
+            chain = _chain(*key)
+            chains[key] = chain
+            template_ok[chain] = any(lang in whatsapp_languages for lang in chain)
         current = chosen.get(row.id)
-        if current is None or (not whatsapp and current.channel == "whatsapp"
+        if current is None or (not template_ok[chains[key]] and current.channel == "whatsapp"
                                and row.channel == "sms"):
             chosen[row.id] = row
     recipients: dict[tuple[str, str], Recipient] = {}
     for row in chosen.values():
-        fallback = [row.fallback_language] if row.fallback_language else []
-        chain = tuple(dict.fromkeys([row.language, *fallback, "en"]))
+        chain = chains[(row.language, row.fallback_language)]
         if languages and row.language not in languages:
             continue
         key = (row.channel, row.address)
@@ -108,6 +116,10 @@ def select_recipients(session: Session, audience: dict[str, Any], *,
             languages=chain, students=tuple(students[row.household_id]),
             preferred_start=row.preferred_start, preferred_end=row.preferred_end)
     return list(recipients.values())
+
+
+def _chain(language: str, fallback: str | None) -> tuple[str, ...]:
+    return tuple(dict.fromkeys([language, *([fallback] if fallback else []), "en"]))
 
 
 def audience_languages(session: Session, audience: dict[str, Any]) -> Counter[str]:

@@ -46,8 +46,9 @@ class Preview:
 def preview_broadcast(session: Session, broadcast: Broadcast, config: Config) -> Preview:
     """Count the audience by language and price what each language's text costs."""
     template = load_templates().get(broadcast.template_name) if broadcast.template_name else None
-    recipients = select_recipients(session, broadcast.audience,
-                                   whatsapp=bool(template and template.whatsapp_content_sid))
+    recipients = select_recipients(
+        session, broadcast.audience,
+        whatsapp_languages=template.whatsapp_languages if template else ())
     by_language = Counter(r.languages[0] for r in recipients)
     first = {r.languages[0]: r for r in reversed(recipients)}
     preview = Preview(recipients=len(recipients))

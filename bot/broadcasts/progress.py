@@ -36,29 +36,31 @@ class Progress:
     by_language: dict[str, Counter[str]] = field(default_factory=dict)
     held_until: datetime | None = None  # when the last held message may go
     failures: Counter[str] = field(default_factory=Counter)  # error code -> count
+    by_channel: Counter[str] = field(default_factory=Counter)  # sms|whatsapp|whatsapp_template
 
     def as_dict(self) -> dict[str, Any]:
         return {"total": self.total, "states": {s: self.states[s] for s in STATES},
                 "by_language": {lang: {s: c[s] for s in STATES}
                                 for lang, c in sorted(self.by_language.items())},
                 "held_until": self.held_until.isoformat() if self.held_until else None,
-                "failures": dict(self.failures)}
+                "failures": dict(self.failures), "by_channel": dict(self.by_channel)}
 
 
 def broadcast_progress(session: Session, broadcast: Broadcast, now: datetime) -> Progress:
     """Count the broadcast's messages by state and language (one grouped query)."""
     rows = session.execute(
         select(Message.language, Message.status, OutboxItem.state, OutboxItem.not_before,
-               Message.error_code, func.count())
+               Message.error_code, Message.channel, Message.sent_as_template, func.count())
         .outerjoin(OutboxItem, OutboxItem.message_id == Message.id)
         .where(Message.broadcast_id == broadcast.id)
         .group_by(Message.language, Message.status, OutboxItem.state, OutboxItem.not_before,
-                  Message.error_code)
+                  Message.error_code, Message.channel, Message.sent_as_template)
     ).all()
     progress = Progress()
-    for language, status, outbox_state, not_before, error_code, count in rows:
+    for language, status, outbox_state, not_before, error_code, channel, template, count in rows:
         state = _state(status, outbox_state, not_before, error_code, now)
         progress.total += count
+        progress.by_channel["whatsapp_template" if template else channel] += count
         progress.states[state] += count
         progress.by_language.setdefault(language or "und", Counter())[state] += count
         if state == "held" and (progress.held_until is None or not_before > progress.held_until):

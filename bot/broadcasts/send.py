@@ -20,7 +20,7 @@ from bot.broadcasts.audience import Recipient, school_hours, select_recipients
 from bot.broadcasts.hours import next_allowed, window_for
 from bot.broadcasts.segments import count_segments
 from bot.broadcasts.service import variables_for
-from bot.broadcasts.templates import load_templates, render
+from bot.broadcasts.templates import content_variables, load_templates, render
 from bot.config import Config
 from bot.models import AuditEvent, Broadcast, BroadcastVariant, Message, OutboxItem, School
 from bot.models.outbox import PRIORITY_BULK
@@ -55,8 +55,9 @@ def enqueue_recipients(session: Session, broadcast: Broadcast, *, config: Config
                        now: datetime, only_language: str | None = None) -> SendReport:
     """Queue messages for recipients not yet sent this broadcast (all, or one language)."""
     template = load_templates().get(broadcast.template_name) if broadcast.template_name else None
-    recipients = select_recipients(session, broadcast.audience,
-                                   whatsapp=bool(template and template.whatsapp_content_sid))
+    recipients = select_recipients(
+        session, broadcast.audience,
+        whatsapp_languages=template.whatsapp_languages if template else ())
     already = set(session.scalars(select(Message.contact_id)
                                   .where(Message.broadcast_id == broadcast.id)))
     hours = school_hours(session)
@@ -67,6 +68,7 @@ def enqueue_recipients(session: Session, broadcast: Broadcast, *, config: Config
     # families share a handful of language chains, texts and sending windows.
     variants: dict[tuple[str, ...], BroadcastVariant | None] = {}
     rendered: dict[tuple[str, tuple[str, ...]], tuple[str, str, int]] = {}
+    contents: dict[tuple[str, tuple[str, ...]], tuple[str | None, dict[str, str] | None]] = {}
     windows: dict[tuple[int, Any, Any], datetime] = {}
     names_students = bool(template and "students" in template.placeholders)
     rows: list[dict[str, Any]] = []
@@ -86,6 +88,11 @@ def enqueue_recipients(session: Session, broadcast: Broadcast, *, config: Config
             body = _render(broadcast, variant, recipient, template)
             rendered[key] = (body, variant.language, count_segments(body).segments)
         body, language, segments = rendered[key]
+        content_sid, content_variables = None, None
+        if recipient.channel == "whatsapp":
+            if key not in contents:
+                contents[key] = _whatsapp_content(broadcast, variant, recipient, template)
+            content_sid, content_variables = contents[key]
         not_before = now
         if not broadcast.urgent:
             hold = (recipient.school_id, recipient.preferred_start, recipient.preferred_end)
@@ -106,6 +113,7 @@ def enqueue_recipients(session: Session, broadcast: Broadcast, *, config: Config
             "channel": recipient.channel, "from_address": own or district or "",
             "to_address": recipient.address, "body": body, "language": language,
             "media": [], "status": "pending", "segments": segments,
+            "content_sid": content_sid, "content_variables": content_variables,
             "created_at": now, "updated_at": now, "not_before": not_before})
         report.by_language[language] += 1
     report.queued = _insert(session, rows, now)
@@ -135,6 +143,22 @@ def _render(broadcast: Broadcast, variant: BroadcastVariant, recipient: Recipien
     # A liaison's edited text replaces the template's for that language.
     edited = with_variant_text(template, variant.language, variant.text)
     return render(edited, variant.language, values).text
+
+
+def _whatsapp_content(broadcast: Broadcast, variant: BroadcastVariant, recipient: Recipient,
+                      template: Any) -> tuple[str | None, dict[str, str] | None]:
+    """The approved WhatsApp template for this family's text, if there is one it matches.
+
+    Meta approved the template's own wording: a liaison's edit of that language's text
+    means the template no longer says what was approved here, so that language goes by
+    free-form text inside the window and by SMS outside it.
+    """
+    own = template.variants.get(variant.language) if template else None
+    if own is None or not own.whatsapp_content_sid or own.text != variant.text:
+        return None, None
+    values = {**variables_for(template, broadcast.variables),
+              "students": list(recipient.students)}
+    return own.whatsapp_content_sid, content_variables(template, variant.language, values)
 
 
 def with_variant_text(template: Any, language: str, text: str) -> Any:

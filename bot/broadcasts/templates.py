@@ -25,9 +25,9 @@ MESSAGES_DIR = Path(__file__).resolve().parent.parent.parent / "messages"
 SOURCE_LANGUAGE = "en"  # the text staff wrote; every other language translates it
 
 PLACEHOLDER_TYPES = ("text", "date", "time", "datetime", "student_names")
-_TOP_KEYS = {"title", "description", "urgent", "placeholders", "whatsapp_content_sid",
+_TOP_KEYS = {"title", "description", "urgent", "placeholders", "whatsapp_variables",
              "languages"}
-_VARIANT_KEYS = {"text", "reviewed_by"}
+_VARIANT_KEYS = {"text", "reviewed_by", "whatsapp_content_sid"}
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CONTENT_SID = re.compile(r"HX[0-9a-f]{32}")
 
@@ -46,6 +46,10 @@ class TemplateError(ValueError):
 class Variant:
     text: str
     reviewed_by: str  # "" = machine-drafted, nobody has checked it yet
+    # The approved WhatsApp template in this language (Content SID HX…), "" if none: Meta
+    # approves one language per template, and WhatsApp takes only approved templates
+    # outside the 24 hours after the family's last message.
+    whatsapp_content_sid: str = ""
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,18 @@ class Template:
     description: str
     urgent: bool
     placeholders: dict[str, str]  # name -> one of PLACEHOLDER_TYPES
-    whatsapp_content_sid: str
+    # The placeholders the WhatsApp templates number {{1}}, {{2}}, … in that order.
+    whatsapp_variables: tuple[str, ...]
     variants: dict[str, Variant]  # BCP 47 tag -> text
 
     @property
     def languages(self) -> tuple[str, ...]:
         return tuple(self.variants)
+
+    @property
+    def whatsapp_languages(self) -> frozenset[str]:
+        """The languages with an approved WhatsApp template."""
+        return frozenset(tag for tag, v in self.variants.items() if v.whatsapp_content_sid)
 
     def reviewed(self, language: str) -> bool:
         """Tell whether a person reviewed the language's text (English is the source)."""
@@ -107,10 +117,8 @@ def load_template_file(path: Path) -> Template:
     title = _get(data, "title", str, where, required=True)
     description = _get(data, "description", str, where, default="")
     urgent = _get(data, "urgent", bool, where, default=False)
-    sid = _get(data, "whatsapp_content_sid", str, where, default="")
-    if sid and not _CONTENT_SID.fullmatch(sid):
-        raise TemplateError(f"{where}: whatsapp_content_sid {sid!r} is not a Content SID (HX…)")
     placeholders = _placeholders(_get(data, "placeholders", dict, where, default={}), where)
+    whatsapp_variables = _whatsapp_variables(data, placeholders, where)
     languages = _get(data, "languages", dict, where, required=True)
 
     variants: dict[str, Variant] = {}
@@ -124,25 +132,38 @@ def load_template_file(path: Path) -> Template:
     # every other language must use exactly English's placeholders.
     for tag in sorted(variants, key=lambda t: t != SOURCE_LANGUAGE):
         _check_placeholders(variants[tag].text, placeholders, tag, where)
-    return Template(path.stem, title, description, urgent, placeholders, sid, variants)
+    if any(v.whatsapp_content_sid for v in variants.values()) and not whatsapp_variables:
+        raise TemplateError(f"{where}: a whatsapp_content_sid needs whatsapp_variables, the "
+                            "placeholders in the order the WhatsApp template numbers them")
+    return Template(path.stem, title, description, urgent, placeholders,
+                    whatsapp_variables, variants)
 
 
 def render(template: Template, language: str, values: Mapping[str, object], *,
            locale_fallbacks: Sequence[str] = ()) -> Rendered:
     """Fill the template in the first of language, fallbacks, English that it has."""
     tag = _pick_language(template, [language, *locale_fallbacks, SOURCE_LANGUAGE])
+    formatted = _format_all(template, tag, values)
+    # One pass of format_map: a value that contains "{x}" stays literal text.
+    text = template.variants[tag].text.format_map(formatted)
+    return Rendered(text, tag, template.reviewed(tag))
+
+
+def content_variables(template: Template, language: str,
+                      values: Mapping[str, object]) -> dict[str, str]:
+    """The WhatsApp template's numbered variables ("1", "2", …), formatted for language."""
+    formatted = _format_all(template, normalize_tag(language), values)
+    return {str(i): formatted[name] for i, name in enumerate(template.whatsapp_variables, 1)}
+
+
+def _format_all(template: Template, tag: str, values: Mapping[str, object]) -> dict[str, str]:
     missing = sorted(n for n in template.placeholders if values.get(n) is None)
     if missing:
         names = ", ".join(f"{{{m}}}" for m in missing)
         raise TemplateError(f"{template.name}: no value for {names}")
     locale = _babel_locale(tag)
-    formatted = {
-        name: _format_value(kind, values[name], locale, f"{template.name}: {{{name}}}")
-        for name, kind in template.placeholders.items()
-    }
-    # One pass of format_map: a value that contains "{x}" stays literal text.
-    text = template.variants[tag].text.format_map(formatted)
-    return Rendered(text, tag, template.reviewed(tag))
+    return {name: _format_value(kind, values[name], locale, f"{template.name}: {{{name}}}")
+            for name, kind in template.placeholders.items()}
 
 
 def _get(data: Mapping[str, Any], key: str, kind: type, where: str, *,
@@ -157,7 +178,20 @@ def _get(data: Mapping[str, Any], key: str, kind: type, where: str, *,
     return value
 
 
-_TOML_NAMES = {str: "string", bool: "boolean (true or false)", dict: "table"}
+_TOML_NAMES = {str: "string", bool: "boolean (true or false)", dict: "table",
+               list: "list"}
+
+
+def _whatsapp_variables(data: Mapping[str, Any], placeholders: Mapping[str, str],
+                        where: str) -> tuple[str, ...]:
+    names = _get(data, "whatsapp_variables", list, where, default=[])
+    for name in names:
+        if name not in placeholders:
+            raise TemplateError(f"{where}: whatsapp_variables names {name!r}, not declared in "
+                                "[placeholders]")
+    if len(set(names)) != len(names):
+        raise TemplateError(f"{where}: whatsapp_variables names a placeholder twice")
+    return tuple(names)
 
 
 def _placeholders(table: Mapping[str, Any], where: str) -> dict[str, str]:
@@ -195,7 +229,10 @@ def _variant(table: Any, tag: str, where: str) -> Variant:
     reviewed_by = table.get("reviewed_by", "")
     if not isinstance(reviewed_by, str):
         raise TemplateError(f"{at}: 'reviewed_by' must be a string")
-    return Variant(text, reviewed_by.strip())
+    sid = table.get("whatsapp_content_sid", "")
+    if not isinstance(sid, str) or (sid and not _CONTENT_SID.fullmatch(sid)):
+        raise TemplateError(f"{at}: whatsapp_content_sid {sid!r} is not a Content SID (HX…)")
+    return Variant(text, reviewed_by.strip(), sid)
 
 
 def _check_placeholders(text: str, declared: Mapping[str, str], tag: str, where: str) -> None:

@@ -50,6 +50,9 @@ class Outgoing:
     messaging_service_sid: str | None = None
     status_callback: str | None = None
     media_urls: tuple[str, ...] = field(default=())
+    # A WhatsApp content template (HX…) and its numbered variables, sent instead of body.
+    content_sid: str | None = None
+    content_variables: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -66,8 +67,14 @@ class TwilioProvider:
 
 def _create_params(message: Outgoing) -> dict[str, Any]:
     whatsapp = message.channel == "whatsapp"
-    params: dict[str, Any] = {"to": _address(message.to_address, whatsapp),
-                              "body": message.body}
+    params: dict[str, Any] = {"to": _address(message.to_address, whatsapp)}
+    if message.content_sid:
+        # Twilio fills the approved template; a body alongside it would be ignored.
+        params["content_sid"] = message.content_sid
+        params["content_variables"] = json.dumps(message.content_variables or {},
+                                                 ensure_ascii=False)
+    else:
+        params["body"] = message.body
     if message.from_address:
         params["from_"] = _address(message.from_address, whatsapp)
     elif message.messaging_service_sid:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
 from bot.models import Contact, ContactNumber, Conversation, School
-
-WHATSAPP_WINDOW = timedelta(hours=24)
+from bot.sending.whatsapp import WHATSAPP_WINDOW
 
 
 def open_conversation(session: Session, contact: Contact, school: School, language: str,

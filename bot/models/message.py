@@ -49,6 +49,11 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16))
     error_code: Mapped[int | None]
     segments: Mapped[int] = mapped_column(default=1, server_default="1")
+    # An announcement's approved WhatsApp template in the family's language, for when the
+    # 24-hour window is closed; sent_as_template records that it went out that way.
+    content_sid: Mapped[str | None] = mapped_column(String(34))
+    content_variables: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    sent_as_template: Mapped[bool] = mapped_column(default=False, server_default="0")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

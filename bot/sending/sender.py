@@ -17,10 +17,10 @@ from bot.contacts.service import invalid_number, opted_out_number
 from bot.db import Database, utcnow
 from bot.models import Message, MessageEvent, OutboxItem, School
 from bot.sending.errors import ErrorAction, moves_forward
-from bot.sending.fallback import retarget_to_sms
 from bot.sending.outbox import claim
 from bot.sending.pacing import Pacer
 from bot.sending.status import apply_error_effects
+from bot.sending.whatsapp import choose_whatsapp_form, retarget_to_sms, use_template
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,8 @@ class Sender:
             return None, 0
         if invalid_number(session, message.channel, message.to_address):
             return None, 0
+        choose_whatsapp_form(session, message, self.config, self.clock())
+        template = message.sent_as_template
         base = self.config.app.public_base_url.rstrip("/")
         return Outgoing(
             message_id=message.id, channel=message.channel, to_address=message.to_address,
@@ -104,7 +106,10 @@ class Sender:
             messaging_service_sid=self._messaging_service(session, message.school_id),
             status_callback=(None if self.config.app.sandbox
                              else f"{base}/twilio/status?m={message.id}"),
-            media_urls=tuple(m["url"] for m in message.media or ())), message.segments
+            media_urls=tuple(m["url"] for m in message.media or ()),
+            content_sid=message.content_sid if template else None,
+            content_variables=message.content_variables if template else None,
+        ), message.segments
 
     def _messaging_service(self, session,  # type: ignore[no-untyped-def]
                            school_id: int | None) -> str | None:
@@ -137,6 +142,11 @@ class Sender:
         if action is ErrorAction.THROTTLE and self.pacer is not None:
             self.pacer.slow_down(message.from_address or self._messaging_service(
                 session, message.school_id) or "")
+        if (action is ErrorAction.OUTSIDE_WHATSAPP_WINDOW and message.content_sid
+                and not message.sent_as_template):
+            use_template(session, message, now, f"WhatsApp refused free-form text ({error.code})")
+            item.state, item.not_before = "pending", now  # straight back in line
+            return
         whatsapp_refused = action in (ErrorAction.OUTSIDE_WHATSAPP_WINDOW,
                                       ErrorAction.NOT_ON_WHATSAPP)
         if whatsapp_refused and retarget_to_sms(session, message, self.config, error.code, now):

@@ -154,6 +154,8 @@ SCHEMAS: dict[str, Any] = {
                 "type": "object", "properties": {s: {"type": "integer"} for s in STATES}}},
             "held_until": _NULLABLE_TIME,
             "failures": {**_COUNTS, "description": "Provider error code to count."},
+            "by_channel": {**_COUNTS, "description": "Messages by how they went out: sms, "
+                           "whatsapp (free-form text), whatsapp_template."},
         },
     },
     "BroadcastWithProgress": {
