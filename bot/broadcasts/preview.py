@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.broadcasts.audience import select_recipients
 from bot.broadcasts.segments import PROVIDER_QUEUE_LIMIT, SegmentInfo, count_segments, sending_time
-from bot.broadcasts.send import choose_variant, with_variant_text
-from bot.broadcasts.service import variables_for
-from bot.broadcasts.templates import TemplateError, load_templates, render
+from bot.broadcasts.templates import load_templates
+from bot.broadcasts.variants import choose_variant, sample_text
 from bot.config import Config
 from bot.languages import english_name
 from bot.models import Broadcast, BroadcastVariant
@@ -94,18 +93,7 @@ def preview_broadcast(session: Session, broadcast: Broadcast, config: Config) ->
     return preview
 
 
-def sample_text(broadcast: Broadcast, variant: BroadcastVariant, template: object) -> str:
-    """The variant as a family with two students (Ana and Luis) would get it."""
-    if template is None:
-        return variant.text
-    values = {**variables_for(template, broadcast.variables),  # type: ignore[arg-type]
-              "students": ["Ana", "Luis"]}
-    try:
-        return render(with_variant_text(template, variant.language, variant.text), variant.language,
-                      values).text
-    except (TemplateError, ValueError, KeyError, IndexError) as exc:
-        # A liaison's edit with a broken placeholder: show why instead of failing the page.
-        return f"[cannot render this text: {exc}]"
+#END
 
 
 def _hours(duration: timedelta) -> str:

@@ -9,7 +9,7 @@ ORM objects are several times slower.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -17,10 +17,12 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from bot.broadcasts.audience import Recipient, school_hours, select_recipients
+from bot.broadcasts.copies import queue_liaison_copies
 from bot.broadcasts.hours import next_allowed, window_for
 from bot.broadcasts.segments import count_segments
 from bot.broadcasts.service import variables_for
 from bot.broadcasts.templates import content_variables, load_templates, render
+from bot.broadcasts.variants import choose_variant, with_variant_text
 from bot.config import Config
 from bot.models import AuditEvent, Broadcast, BroadcastVariant, Message, OutboxItem, School
 from bot.models.outbox import PRIORITY_BULK
@@ -42,11 +44,14 @@ def start_broadcast(session: Session, broadcast: Broadcast, *, config: Config,
     broadcast.status, broadcast.started_at = "sending", now
     report = enqueue_recipients(session, broadcast, config=config, now=now)
     broadcast.recipients = report.queued
+    copies = queue_liaison_copies(session, broadcast, report.by_language, config=config,
+                                  now=now)
     session.add(AuditEvent(
         at=now, actor="system", action="broadcast.started", subject_type="broadcast",
         subject_id=broadcast.id,
         details={"queued": report.queued, "urgent": broadcast.urgent,
                  "quiet_hours": "skipped: urgent" if broadcast.urgent else "respected",
+                 "liaison_copies": copies,
                  "held_for_translation": dict(report.held_for_translation)}))
     return report
 
@@ -120,20 +125,6 @@ def enqueue_recipients(session: Session, broadcast: Broadcast, *, config: Config
     return report
 
 
-def choose_variant(broadcast: Broadcast, recipient: Recipient) -> BroadcastVariant | None:
-    """The approved variant for this family, following the broadcast's missing policy."""
-    approved = {v.language: v for v in broadcast.variants if v.approved and v.text.strip()}
-    own = [lang for lang in recipient.languages if lang != "en"] or ["en"]
-    for language in own:  # their language, or its declared fallback (Mixtec → Spanish)
-        if language in approved:
-            return approved[language]
-    if broadcast.missing_policy == "fallback":
-        return approved.get("en") or approved.get(broadcast.source_language)
-    if broadcast.missing_policy == "original":
-        return approved.get(broadcast.source_language)
-    return None  # hold until a liaison approves that language
-
-
 def _render(broadcast: Broadcast, variant: BroadcastVariant, recipient: Recipient,
             template: Any) -> str:
     if template is None:
@@ -159,16 +150,6 @@ def _whatsapp_content(broadcast: Broadcast, variant: BroadcastVariant, recipient
     values = {**variables_for(template, broadcast.variables),
               "students": list(recipient.students)}
     return own.whatsapp_content_sid, content_variables(template, variant.language, values)
-
-
-def with_variant_text(template: Any, language: str, text: str) -> Any:
-    """The template with one language's text replaced (a liaison's edit)."""
-    variants = dict(template.variants)
-    if language in variants:
-        variants[language] = replace(variants[language], text=text)
-    else:
-        variants[language] = replace(next(iter(variants.values())), text=text, reviewed_by="")
-    return replace(template, variants=variants)
 
 
 def _insert(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:

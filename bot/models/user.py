@@ -33,6 +33,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(256))
     on_duty: Mapped[bool] = mapped_column(default=True)
+    # Where a liaison who asked for them gets text copies of announcements (E.164).
+    copy_phone: Mapped[str | None] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

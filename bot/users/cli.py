@@ -5,10 +5,12 @@ from __future__ import annotations
 import sys
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from bot.db import get_db, utcnow
 from bot.models.user import ROLES
+from bot.phones import PhoneError, display_phone, parse_phone
 from bot.schools.cli import format_table
 from bot.users.service import create_user, find_user, list_users, set_on_duty
 from bot.users.tokens import create_token
@@ -69,6 +71,30 @@ def duty_command(email: str, on_duty: bool | None) -> None:
             raise click.ClickException(f"no user with email {email!r}")
         set_on_duty(session, user, on_duty)
         click.echo(f"{user.email} is now {'on' if on_duty else 'off'} duty")
+
+
+@users_cli.command("copies", help="Text the liaison with EMAIL a copy of each announcement "
+                                  "sent in their languages (--phone), or stop (--off).")
+@click.argument("email")
+@click.option("--phone", default=None, help="The liaison's mobile number.")
+@click.option("--off", is_flag=True, help="Stop the copies (the dashboard still shows them).")
+@with_appcontext
+def copies_command(email: str, phone: str | None, off: bool) -> None:
+    if off == (phone is not None):
+        raise click.UsageError("say --phone NUMBER or --off")
+    config = current_app.config["PUENTE"]
+    with get_db().unit_of_work() as session:
+        user = find_user(session, email)
+        if user is None:
+            raise click.ClickException(f"no user with email {email!r}")
+        if user.role != "liaison":
+            raise click.ClickException(f"{user.email} is {user.role}: copies go to liaisons")
+        try:
+            user.copy_phone = None if off else parse_phone(phone or "", config.app.default_country)
+        except PhoneError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{user.email}: copies of announcements "
+                   f"{'off' if off else 'by text to ' + display_phone(user.copy_phone or '')}")
 
 
 @users_cli.command("token", help="Create an API token for the user with EMAIL. The token "

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from bot.broadcasts.audience import audience_languages
-from bot.broadcasts.preview import sample_text
 from bot.broadcasts.progress import broadcast_progress
 from bot.broadcasts.segments import count_segments
 from bot.broadcasts.service import (
@@ -28,6 +27,7 @@ from bot.broadcasts.service import (
     schedule_broadcast,
 )
 from bot.broadcasts.templates import Template, load_templates
+from bot.broadcasts.variants import sample_text
 from bot.db import request_session, utcnow
 from bot.languages import normalize_tag
 from bot.models import Broadcast, BroadcastVariant, School
