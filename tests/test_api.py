@@ -15,7 +15,7 @@ from bot.broadcasts.jobs import dispatch_due
 from bot.db import utcnow
 from bot.models import ApiToken, Broadcast
 from bot.users.tokens import authenticate_token, create_token, revoke_token
-from bot.web import api
+from bot.web import api, api_broadcasts
 from tests.factories import fresh, make_contact, make_school, make_user
 
 # 15:00 UTC on a Tuesday = 10:00 in New York: inside the school's 08:00–20:00 hours.
@@ -361,8 +361,8 @@ def test_openapi_document_describes_the_endpoints_security_and_errors(client) ->
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     assert doc["security"] == [{"bearerAuth": []}]
     schemas = doc["components"]["schemas"]
-    assert set(schemas["BroadcastCreate"]["properties"]) == set(api.FIELDS)
-    assert set(schemas["Audience"]["properties"]) == set(api.AUDIENCE_FIELDS)
+    assert set(schemas["BroadcastCreate"]["properties"]) == set(api_broadcasts.FIELDS)
+    assert set(schemas["Audience"]["properties"]) == set(api_broadcasts.AUDIENCE_FIELDS)
     assert schemas["Error"]["required"] == ["error"]
     for ref in _refs(doc):  # every reference points at something that exists
         section, _, rest = ref.removeprefix("#/").partition("/")
