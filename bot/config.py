@@ -74,6 +74,20 @@ class LanguageSettings:
 
 
 @dataclass(frozen=True)
+class FreshnessSettings:
+    enabled: bool = True
+    confirm_after_days: int = 180
+    prepaid_confirm_after_days: int = 60
+    daily_cap_per_school: int = 50
+    reminders: int = 2
+    reminder_interval_days: int = 7
+    unreachable_threshold: int = 3
+    code_valid_hours: int = 24
+    code_attempts: int = 5
+    run_at_hour: int = 9
+
+
+@dataclass(frozen=True)
 class TranslationSettings:
     provider: str = ""
     url: str = ""
@@ -88,6 +102,7 @@ class Config:
     sending: SendingSettings = field(default_factory=SendingSettings)
     languages: LanguageSettings = field(default_factory=LanguageSettings)
     translation: TranslationSettings = field(default_factory=TranslationSettings)
+    freshness: FreshnessSettings = field(default_factory=FreshnessSettings)
 
 
 _SECTION_TYPES = {
@@ -97,6 +112,7 @@ _SECTION_TYPES = {
     "sending": SendingSettings,
     "languages": LanguageSettings,
     "translation": TranslationSettings,
+    "freshness": FreshnessSettings,
 }
 
 
@@ -214,6 +230,13 @@ def validate(config: Config) -> None:
                           f"\"libretranslate\" or empty")
     if translation.provider:
         _require_url("translation.url", translation.url)
+    freshness = config.freshness
+    if freshness.run_at_hour > 23:
+        raise ConfigError("freshness.run_at_hour must be an hour of the day, 0 to 23")
+    for key in ("confirm_after_days", "prepaid_confirm_after_days", "reminder_interval_days",
+                "unreachable_threshold", "code_valid_hours", "code_attempts"):
+        if getattr(freshness, key) < 1:
+            raise ConfigError(f"freshness.{key} must be at least 1")
     if app.sandbox:
         return
     for key in ("account_sid", "auth_token"):

@@ -4,6 +4,7 @@ from bot.models.audit import AuditEvent
 from bot.models.broadcast import Broadcast, BroadcastVariant
 from bot.models.contact import Contact, ContactNumber
 from bot.models.conversation import Assignment, Conversation, ConversationRead
+from bot.models.freshness import FollowUp, NumberCheck, NumberVerification
 from bot.models.household import Household, Student
 from bot.models.inbound import InboundEvent
 from bot.models.message import Message, MessageEvent
@@ -15,7 +16,7 @@ from bot.models.user import User, UserLanguage, user_schools
 
 __all__ = [
     "ApiToken", "Assignment", "AuditEvent", "Broadcast", "BroadcastVariant", "Contact",
-    "ContactNumber", "Conversation", "ConversationRead", "Household", "InboundEvent", "Message",
-    "MessageEvent", "OutboxItem", "School", "Student", "User", "UserLanguage",
+    "ContactNumber", "Conversation", "ConversationRead", "FollowUp", "Household", "InboundEvent",
+    "Message", "MessageEvent", "NumberCheck", "NumberVerification", "OutboxItem", "School", "Student", "User", "UserLanguage",
     "apscheduler_jobs", "user_schools",
 ]
