@@ -46,9 +46,14 @@ def queue_liaison_copies(session: Session, broadcast: Broadcast, sent_languages:
             direction="out", kind="auto", channel="sms", status="pending", language=language,
             from_address=(school.sms_number if school else None) or config.twilio.sms_number,
             to_address=liaison.copy_phone, created_at=now,
-            body=f"Puente copy, {english_name(language)}: {broadcast.title}\n\n{text}")
+            body=staff_copy(broadcast.title, language, text))
         session.add(message)
         session.flush()
         enqueue(session, message, priority=PRIORITY_BULK, now=now)
         queued += 1
     return queued
+
+
+def staff_copy(title: str, language: str, text: str) -> str:
+    """The copy a liaison reads: staff-facing English around the families' own text."""
+    return f"Puente copy, {english_name(language)}: {title}\n\n{text}"
