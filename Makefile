@@ -46,6 +46,8 @@ translations-extract: dev
 
 translations-update: translations-extract
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --previous
+	# Babel has no data for Hmong and Karen: update drops their Plural-Forms; put it back.
+	for l in hmn ksw; do f=translations/$$l/LC_MESSAGES/messages.po; grep -q '^"Plural-Forms' $$f || sed -i '/^"Language-Team:/a "Plural-Forms: nplurals=1; plural=0;\\n"' $$f; done
 
 translations-compile: dev
 	$(BIN)/pybabel compile -d translations --use-fuzzy --statistics

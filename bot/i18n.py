@@ -131,7 +131,11 @@ def _load(locale_dir: Path) -> _Compiled:
         for m in catalog
         if m.id and _has_string(m.string)
     }
-    return _Compiled(normalize_tag(locale_dir.name), gettext.GNUTranslations(buffer), translated)
+    translations = gettext.GNUTranslations(buffer)
+    # write_mo keeps Plural-Forms only for a locale Babel has data for: without this, a hmn
+    # or ksw catalog (one form) would get gettext's default n != 1 and answer n=2 in English.
+    translations.plural = gettext.c2py(catalog.plural_expr)  # the .po header's own rule
+    return _Compiled(normalize_tag(locale_dir.name), translations, translated)
 
 
 def _read(locale_dir: Path) -> Catalog:

@@ -33,7 +33,7 @@ SPOKEN_ONLY: dict[str, tuple[str, str]] = {
 # (prs) to fa_AF, Persian as written in Afghanistan, and speaks() already lets fa-AF read fa.
 # Without this, a Dari household's candidates (["prs"]) never match the detector's `fa`, and
 # a Dari-speaking liaison is never offered a text detected as `fa`.
-_WRITTEN_AS = {"prs": "fa"}
+_WRITTEN_AS = {"prs": "fa", "tl": "fil"}  # CLDR calls Tagalog as written "fil"
 
 # Where CLDR's autonym is not what speakers write: standard Kreyòl orthography does not
 # capitalise "ayisyen" (CLDR has "Kreyòl Ayisyen").

@@ -34,8 +34,18 @@ def named_texts() -> list[str | tuple[str, str]]:
     return [v for k, v in vars(texts).items() if k.isupper() and isinstance(v, str | tuple)]
 
 
+# The demo's languages, then the other written languages of families (Cape Verdean Creole,
+# Traditional Chinese, Russian, Ukrainian, Korean, Tagalog/Filipino, Nepali, Swahili).
+DEMO_LANGUAGES = ["ar", "es", "fr", "ht", "pt_BR", "so", "vi", "zh_Hans"]
+MORE_LANGUAGES = ["kea", "ko", "ne", "ru", "sw", "tl", "uk", "zh_Hant"]
+
+
 def test_the_demo_languages_all_have_a_catalog() -> None:
-    assert CATALOGS == ["ar", "es", "fr", "ht", "pt_BR", "so", "vi", "zh_Hans"]
+    assert set(DEMO_LANGUAGES) <= set(CATALOGS)
+
+
+def test_the_other_family_languages_have_a_catalog() -> None:
+    assert set(MORE_LANGUAGES) <= set(CATALOGS)
 
 
 def test_messages_pot_is_up_to_date_with_bot_texts() -> None:
@@ -84,6 +94,18 @@ def test_every_translation_has_exactly_the_placeholders_of_its_msgid(locale: str
     ("so", "nplurals=2; plural=(n != 1);"),
     ("vi", "nplurals=1; plural=0;"),
     ("zh_Hans", "nplurals=1; plural=0;"),
+    ("kea", "nplurals=1; plural=0;"),  # CLDR: one form; Babel's table lacks kea
+    ("ko", "nplurals=1; plural=0;"),
+    ("ne", "nplurals=2; plural=(n != 1);"),
+    ("ru", "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+           "(n%100<10 || n%100>=20) ? 1 : 2);"),
+    ("sw", "nplurals=2; plural=(n != 1);"),
+    # CLDR's rule for fil (tl is its alias); Babel's table lacks both
+    ("tl", "nplurals=2; plural=(n != 1 && n != 2 && n != 3 && (n%10 == 4 || n%10 == 6 || "
+           "n%10 == 9));"),
+    ("uk", "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+           "(n%100<10 || n%100>=20) ? 1 : 2);"),
+    ("zh_Hant", "nplurals=1; plural=0;"),
 ])
 def test_catalogs_declare_the_cldr_plural_forms(locale: str, plural_forms: str) -> None:
     assert read_catalog(locale).plural_forms == plural_forms
@@ -102,7 +124,7 @@ def test_translated_help_names_an_opt_out_keyword_the_bot_understands(locale: st
     for msgid in (texts.HELP, texts.HELP_WITH_PHONE, texts.OPTED_IN):
         text, used = family_text(msgid, [language], phone="+1 617-555-0199", **SCHOOL)
         assert used == language
-        words = re.split(r"[\s,.:;!?،。，：“”\"]+", text)
+        words = re.split(r"[\s,.:;!?،。，：“”「」\"]+", text)
         kinds = {m.kind for m in map(match_keyword, words) if m is not None}
         assert "opt_out" in kinds, (locale, text)
     text, _ = family_text(texts.OPTED_OUT, [language], **SCHOOL)
@@ -116,7 +138,11 @@ def test_translated_help_names_an_opt_out_keyword_the_bot_understands(locale: st
     (["es-MX", "en"], "es", "Ya no recibirá"),  # a regional tag reads the language's catalog
     (["pt", "en"], "pt-BR", "Você não vai mais"),
     (["zh", "en"], "zh-Hans", "此号码"),
-    (["zh-TW", "en"], "en", "You will no longer"),  # Traditional readers do not get Simplified
+    (["zh-TW", "en"], "zh-Hant", "此號碼"),  # Traditional readers get Traditional, not Simplified
+    (["zh-HK", "en"], "zh-Hant", "此號碼"),
+    (["zh-Hant", "en"], "zh-Hant", "此號碼"),
+    (["tl", "en"], "tl", "Hindi na po kayo"),
+    (["kea", "en"], "kea", "Nhos ka ta rasebe"),
     (["en"], "en", "You will no longer"),
     (["und", "en"], "en", "You will no longer"),
     ([], "en", "You will no longer"),
@@ -129,26 +155,29 @@ def test_family_text_uses_the_first_language_that_translates_it(
 
 
 @pytest.mark.parametrize(("n", "expected"), [
-    (1, "خلال دقيقة واحدة."), (2, "خلال دقيقتين."), (5, "خلال 5 دقائق."), (11, "خلال 11 دقيقة."),
+    (1, "خلال ساعة واحدة."), (2, "خلال ساعتين."), (3, "خلال 3 ساعات."), (10, "خلال 10 ساعات."),
+    (11, "خلال 11 ساعة."), (99, "خلال 99 ساعة."), (100, "خلال 100 ساعة."), (103, "خلال 103 ساعات."),
 ])
 def test_family_ntext_follows_arabic_plural_forms(n: int, expected: str) -> None:
-    text, language = family_ntext(*texts.VERIFY_CODE, n, ["ar"], code="4821", minutes=n,
-                                  **SCHOOL)
+    text, language = family_ntext(*texts.VERIFY_CODE, n, ["ar"], code="4821", hours=n, **SCHOOL)
     assert language == "ar" and text.endswith(expected) and "4821" in text
 
 
 @pytest.mark.parametrize(("languages", "n", "expected"), [
-    (["fr"], 0, "0 minute."), (["fr"], 1, "1 minute."), (["fr"], 2, "2 minutes."),
-    (["en"], 1, "1 minute."), (["en"], 0, "0 minutes."), (["vi"], 10, "10 phút."),
-    (["mix", "en"], 10, "10 minutes."),
+    (["fr"], 0, "0 heure."), (["fr"], 1, "1 heure."), (["fr"], 2, "2 heures."),
+    (["en"], 1, "1 hour."), (["en"], 0, "0 hours."), (["vi"], 10, "10 giờ."),
+    (["mix", "en"], 10, "10 hours."),
+    (["ru"], 1, "1 час."), (["ru"], 3, "3 часа."), (["ru"], 11, "11 часов."),
+    (["ru"], 21, "21 час."), (["ru"], 24, "24 часа."), (["uk"], 5, "5 годин."),
 ])
 def test_family_ntext_picks_the_form_for_n(languages: list[str], n: int, expected: str) -> None:
-    text, _ = family_ntext(*texts.VERIFY_CODE, n, languages, code="4821", minutes=n, **SCHOOL)
+    text, _ = family_ntext(*texts.VERIFY_CODE, n, languages, code="4821", hours=n, **SCHOOL)
     assert text.endswith(expected)
 
 
 @pytest.mark.parametrize(("tag", "state"), [
     ("es", "drafted"), ("ht", "drafted"), ("zh-Hans", "drafted"), ("es-MX", "drafted"),
+    ("zh-TW", "drafted"), ("tl", "drafted"),
     ("mix", "missing"), ("en", "reviewed"),
 ])
 def test_review_state_reports_fuzzy_entries_as_drafted(tag: str, state: str) -> None:
@@ -190,3 +219,115 @@ def test_review_state_tells_reviewed_drafted_and_missing_apart(small_catalogs: P
     assert review_state("Hello {school}", "es") == "reviewed"
     assert review_state("Hello {school}", "fr") == "drafted"
     assert review_state("Bye {school}", "es") == "missing"
+
+
+# -- Dari, Pashto, Kinyarwanda, Tigrinya, Amharic, Burmese, S'gaw Karen, Hmong ------------
+
+REFUGEE_LANGUAGES = ["am", "fa_AF", "hmn", "ksw", "my", "ps", "rw", "ti"]
+
+
+def test_the_refugee_family_languages_have_a_catalog() -> None:
+    assert set(REFUGEE_LANGUAGES) <= set(CATALOGS)
+
+
+@pytest.mark.parametrize(("locale", "plural_forms"), [
+    ("am", "nplurals=2; plural=(n > 1);"),  # CLDR; Babel's table lacks am (n != 1)
+    ("fa_AF", "nplurals=2; plural=(n > 1);"),  # CLDR's fa rule; Babel's table says nplurals=1
+    ("hmn", "nplurals=1; plural=0;"),  # no Babel data: written by hand, one form
+    ("ksw", "nplurals=1; plural=0;"),  # no Babel data: written by hand, one form
+    ("my", "nplurals=1; plural=0;"),  # CLDR; Babel's table lacks my (nplurals=2)
+    ("ps", "nplurals=2; plural=(n != 1);"),
+    ("rw", "nplurals=2; plural=(n != 1);"),  # CLDR has no rw rules; nouns do change (amasaha)
+    ("ti", "nplurals=2; plural=(n > 1);"),  # CLDR; Babel's table lacks ti (n != 1)
+])
+def test_refugee_language_catalogs_declare_their_plural_forms(
+        locale: str, plural_forms: str) -> None:
+    assert read_catalog(locale).plural_forms == plural_forms
+
+
+@pytest.mark.parametrize(("languages", "expected_language", "expected_start"), [
+    (["hmn", "en"], "hmn", "Koj yuav tsis tau txais lus los ntawm Lincoln Elementary"),
+    (["hmn-US", "en"], "hmn", "Koj yuav tsis tau txais lus los ntawm Lincoln Elementary"),
+    (["ksw", "en"], "ksw", "နကတဒိးန့ၢ်လံာ်ပရၢလၢ Lincoln Elementary"),
+    (["ksw-MM", "my", "en"], "ksw", "နကတဒိးန့ၢ်လံာ်ပရၢလၢ Lincoln Elementary"),
+])
+def test_hmong_and_karen_contacts_get_their_language_though_babel_has_no_data(
+        languages: list[str], expected_language: str, expected_start: str) -> None:
+    text, language = family_text(texts.OPTED_OUT, languages, **SCHOOL)
+    assert language == expected_language
+    assert text.startswith(expected_start) and "START" in text
+    assert review_state(texts.OPTED_OUT, languages[0]) == "drafted"
+
+
+@pytest.mark.parametrize("tag", ["hmn", "ksw", "my"])
+@pytest.mark.parametrize("n", [0, 1, 2, 24])
+def test_family_ntext_uses_the_single_form_of_a_one_form_catalog(tag: str, n: int) -> None:
+    # Babel drops Plural-Forms when it compiles a catalog of a locale it has no data for
+    # (hmn, ksw); gettext's default rule would then ask for msgstr[1] and answer in English.
+    (form,) = read_catalog(tag).get(texts.VERIFY_CODE[0]).string
+    text, language = family_ntext(*texts.VERIFY_CODE, n, [tag, "en"], code="482193", hours=n,
+                                  **SCHOOL)
+    assert language == tag
+    assert text == form.format(code="482193", hours=n, **SCHOOL)
+    assert "expires" not in text
+
+
+def test_plural_forms_come_from_the_catalogs_own_header(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = tmp_path / "ksw" / "LC_MESSAGES"
+    directory.mkdir(parents=True)
+    (directory / "messages.po").write_text("\n".join([
+        'msgid ""', 'msgstr ""', '"Language: ksw\\n"',
+        '"Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n==2 ? 1 : 2);\\n"',
+        '"Content-Type: text/plain; charset=utf-8\\n"', "",
+        "#, fuzzy", 'msgid "{count} try"', 'msgid_plural "{count} tries"',
+        'msgstr[0] "one {count}"', 'msgstr[1] "two {count}"', 'msgstr[2] "many {count}"', "",
+    ]), encoding="utf-8")
+    monkeypatch.setattr(i18n, "TRANSLATIONS_DIR", tmp_path)
+    forms = [family_ntext("{count} try", "{count} tries", n, ["ksw"], count=n) for n in (1, 2, 3)]
+    assert forms == [("one 1", "ksw"), ("two 2", "ksw"), ("many 3", "ksw")]
+
+
+@pytest.mark.parametrize("tag", ["prs", "prs-AF", "fa-AF", "fa", "fa-IR"])
+def test_dari_and_persian_contacts_read_the_dari_catalog(tag: str) -> None:
+    # Dari is Persian as written in Afghanistan (CLDR: prs = fa_AF); with no Iranian fa
+    # catalog, fa readers get the Dari text too rather than English.
+    text, language = family_text(texts.NUMBER_CONFIRMED, [tag, "en"], **SCHOOL)
+    assert language == "fa-AF"
+    assert text == "تشکر! Lincoln Elementary به استفاده از همین شماره ادامه می‌دهد."
+
+
+def letters(text: str) -> list[str]:
+    return [c for c in text.replace(SCHOOL["school"], "") if c.isalpha()]
+
+
+@pytest.mark.parametrize("tag", ["am", "ti"])
+def test_amharic_and_tigrinya_texts_are_in_geez_script(tag: str) -> None:
+    for msgid in (texts.ACK_NOBODY_ON_DUTY, texts.NUMBER_CHANGED, texts.LANGUAGE_MENU):
+        text, language = family_text(msgid, [tag], **SCHOOL)
+        assert language == tag
+        assert letters(text) and all("\u1200" <= c <= "\u139f" for c in letters(text)), text
+    # Two languages, not one text twice.
+    assert family_text(texts.ACK_NOBODY_ON_DUTY, ["am"], **SCHOOL)[0] != \
+        family_text(texts.ACK_NOBODY_ON_DUTY, ["ti"], **SCHOOL)[0]
+
+
+def test_karen_is_written_with_the_karen_letters_of_the_myanmar_script() -> None:
+    text, _ = family_text(texts.ACK_NOBODY_ON_DUTY, ["ksw"], **SCHOOL)
+    assert all("\u1000" <= c <= "\u109f" for c in letters(text))
+    # ၢ ၣ ၤ are S'gaw Karen's own vowel and tone signs: this is not Burmese.
+    assert set(text) & {"\u1062", "\u1063", "\u1064"}
+    burmese, _ = family_text(texts.ACK_NOBODY_ON_DUTY, ["my"], **SCHOOL)
+    assert not set(burmese) & {"\u1062", "\u1063", "\u1064"}
+
+
+@pytest.mark.parametrize("locale", ["hmn", "rw"])
+def test_hmong_and_kinyarwanda_texts_stay_gsm7(locale: str) -> None:
+    # Hmong RPA marks tones with final consonants and Kinyarwanda needs no accents: their
+    # texts cost 160 characters a segment, so no stray typographic character may creep in.
+    allowed = set(string.ascii_letters + string.digits + " .,:;!?'()-{}_")
+    for message in read_catalog(locale):
+        if message.id:
+            for form in (message.string if isinstance(message.string, tuple)
+                         else [message.string]):
+                assert set(form) <= allowed, (locale, form)

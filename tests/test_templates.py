@@ -340,3 +340,32 @@ def test_every_template_renders_as_in_the_snapshot() -> None:
         SNAPSHOT.write_text(json.dumps(rendered, ensure_ascii=False, indent=2) + "\n",
                             encoding="utf-8")
     assert rendered == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+
+
+# -- languages without Babel locale data ---------------------------------------------------
+
+
+@pytest.mark.parametrize("tag", ["hmn", "ksw"])
+def test_a_text_in_a_language_without_locale_data_gets_english_formats(
+        tmp_path: Path, tag: str) -> None:
+    # Babel 2.18 has no data for Hmong or S'gaw Karen. Formatting must not raise, and dates,
+    # times and lists follow English rules, as on the school's English paperwork, whatever
+    # the contact's fallback language (Burmese month names do not belong in a Karen text).
+    body = ('title = "Formats"\n[placeholders]\nday = "date"\nat = "time"\nwhen = "datetime"\n'
+            'students = "student_names"\n[languages.en]\ntext = "{day}|{at}|{when}|{students}"\n'
+            f'[languages.{tag}]\ntext = "{{day}}|{{at}}|{{when}}|{{students}}"\n'
+            'reviewed_by = ""\n')
+    template = load_template_file(write(tmp_path, "formats", body))
+    for fallbacks in ([], ["my"], ["es"]):
+        rendered = render(template, tag, FORMAT_VALUES, locale_fallbacks=fallbacks)
+        assert rendered.language == tag
+        assert rendered.text == ("Thursday, December 4|2:30 PM|Thursday, December 4, 7:45 AM|"
+                                 "Ana, Luis, and Sofía")
+
+
+@pytest.mark.parametrize("tag", ["hmn", "ksw"])
+def test_without_a_text_in_their_language_hmong_and_karen_get_the_fallback_formatted_for_it(
+        tag: str) -> None:
+    rendered = render(load_templates()["school-closed"], tag, SAMPLE, locale_fallbacks=["es"])
+    assert rendered.language == "es"
+    assert "jueves, 4 de diciembre" in rendered.text
