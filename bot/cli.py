@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
     """Register every command group."""
     from bot.contacts.cli import roster_cli
     from bot.demo.cli import demo_cli
+    from bot.freshness.cli import freshness_cli
     from bot.keywords.cli import keywords_cli
     from bot.language.cli import language_cli
     from bot.scheduler import scheduler_cli
@@ -42,7 +43,7 @@ def init_app(app: Flask) -> None:
     from bot.users.cli import users_cli
 
     for group in (db_cli, schools_cli, users_cli, roster_cli, demo_cli, scheduler_cli,
-                  language_cli, keywords_cli):
+                  language_cli, keywords_cli, freshness_cli):
         app.cli.add_command(group)
     app.cli.add_command(serve_command)
 

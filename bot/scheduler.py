@@ -32,12 +32,15 @@ _app: Flask | None = None  # the app the running scheduler's jobs work for
 class PeriodicJob:
     id: str
     func: str  # "module:function", so the job store keeps a reference, never an object
-    seconds: int
+    seconds: int = 0  # run every so many seconds, or
+    daily_hour: str = ""  # once a day at the hour this setting names, in the district's zone
 
 
 JOBS = (
     PeriodicJob("broadcasts.dispatch_due", "bot.scheduler:dispatch_due_broadcasts", 15),
     PeriodicJob("broadcasts.draft_translations", "bot.scheduler:draft_translations", 15),
+    PeriodicJob("freshness.run_checks", "bot.scheduler:run_number_checks",
+                daily_hour="freshness.run_at_hour"),
 )
 
 
@@ -68,6 +71,19 @@ def draft_translations() -> None:
         draft(session, translator, utcnow())
 
 
+def run_number_checks() -> None:
+    """Job: the day's number checks (reminders, stale, new prompts within the caps)."""
+    from bot.freshness.checks import run_checks
+
+    assert _app is not None
+    config = _app.config["PUENTE"]
+    if not config.freshness.enabled:
+        return
+    with _app.extensions["puente.db"].unit_of_work() as session:
+        report = run_checks(session, config=config, now=utcnow())
+    log.info("number checks: %s", report.summary())
+
+
 def start_scheduler(app: Flask) -> BackgroundScheduler | None:
     """Start the scheduler in this process if no other process runs it; else return None."""
     global _app
@@ -91,9 +107,16 @@ def start_scheduler(app: Flask) -> BackgroundScheduler | None:
         timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1,
                                     "misfire_grace_time": 300})
     scheduler.start()
+    config = app.config["PUENTE"]
     for job in JOBS:
-        scheduler.add_job(job.func, "interval", seconds=job.seconds, id=job.id,
-                          replace_existing=True)
+        if job.daily_hour:
+            section, key = job.daily_hour.split(".")
+            scheduler.add_job(job.func, "cron", hour=getattr(getattr(config, section), key),
+                              timezone=config.app.default_timezone, id=job.id,
+                              replace_existing=True)
+        else:
+            scheduler.add_job(job.func, "interval", seconds=job.seconds, id=job.id,
+                              replace_existing=True)
     app.extensions["puente.scheduler"] = scheduler
     log.info("scheduler running %d job(s)", len(JOBS))
     return scheduler

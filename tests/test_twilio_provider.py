@@ -344,7 +344,7 @@ def test_signed_status_callback_verifies_against_the_rebuilt_public_url(
     (21614, 400, ErrorAction.INVALID_NUMBER),
     (30006, None, ErrorAction.INVALID_NUMBER),
     (30003, None, ErrorAction.UNREACHABLE),
-    (30005, None, ErrorAction.UNREACHABLE),
+    (30005, None, ErrorAction.INVALID_NUMBER),
     (21612, 400, ErrorAction.UNREACHABLE),
     (63003, None, ErrorAction.NOT_ON_WHATSAPP),
     (63024, None, ErrorAction.NOT_ON_WHATSAPP),

@@ -25,6 +25,8 @@ from bot.contacts.service import (
     opted_out_number,
 )
 from bot.conversations.threads import open_conversation
+from bot.freshness.answers import answer_check
+from bot.freshness.verify import answer_code
 from bot.i18n import family_text
 from bot.keywords.match import KeywordMatch, find_opt_out_phrase, match_keyword
 from bot.language.detect import detect_language
@@ -56,18 +58,23 @@ def record_inbound(session: Session, inbound: Inbound, *, config: Config,
     if session.scalar(select(Message.id).where(Message.provider_sid == inbound.provider_sid)):
         return InboundResult(message=None, duplicate=True)
     channel, address = inbound.channel, inbound.from_address
+    # A code from a new number moves the contact to it before anything else looks it up.
+    code = answer_code(session, address, inbound.body, config=config, now=now) \
+        if channel == "sms" else None
     numbers = find_numbers(session, channel, address)
     detection = None
     if numbers:
         number = numbers[0]
         number.last_heard_at = now
+    elif code is not None:  # a wrong or late code: the phone is not the family's yet
+        number = None
     else:
         detection = detect_language(inbound.body,
                                     threshold=config.languages.detection_threshold)
         language = detection.language if detection.certain and detection.language else UNDETERMINED
         number = create_unknown_contact(session, channel=channel, address=address,
                                         language=language, name=inbound.profile_name, now=now)
-    contact = number.contact
+    contact = number.contact if number is not None else code.contact  # type: ignore[union-attr]
     school = _school_for(session, inbound, contact)
     conversation = open_conversation(session, contact, school, contact.language, now)
     if detection is not None:
@@ -89,7 +96,16 @@ def record_inbound(session: Session, inbound: Inbound, *, config: Config,
     languages = [] if contact.language == UNDETERMINED else contact.languages
     route = route_conversation(session, conversation, languages, now)
     keyword = match_keyword(inbound.body)
-    if keyword is not None and (keyword.kind != "yes" or _opted_out(session, inbound)):
+    check_answer = None
+    if code is None and number is not None and (keyword is None or keyword.kind == "yes") \
+            and not _opted_out(session, inbound):
+        check_answer = answer_check(session, number, inbound.body, school=school,
+                                    config=config, now=now)
+    if code is not None:
+        reply_text = code.reply
+    elif check_answer is not None:  # YES from an opted-in number with a check confirms it
+        reply_text = check_answer
+    elif keyword is not None and (keyword.kind != "yes" or _opted_out(session, inbound)):
         reply_text = _answer_keyword(session, inbound, keyword, contact, school, config, now)
     else:  # an ordinary message (a YES from a number that is not opted out is one too)
         reply_text = None

@@ -17,7 +17,10 @@ KEYWORDS_FILE = Path(__file__).resolve().parent / "keywords.toml"
 Kind = Literal["opt_out", "opt_in", "help", "yes"]
 KINDS: tuple[Kind, ...] = ("opt_out", "opt_in", "help", "yes")
 _LABELS = {"opt_out": "opt-out", "opt_in": "opt-in", "help": "help", "yes": "yes"}
-_KEYS = {*KINDS, "source", "exact_diacritics", "possible_opt_out", "phrases_source"}
+# Answers to a number check, matched by bot/keywords/replies.py.
+REPLY_KINDS = ("confirm", "wrong_number")
+_KEYS = {*KINDS, *REPLY_KINDS, "source", "exact_diacritics", "possible_opt_out",
+         "phrases_source", "replies_source"}
 
 # Letters that carry a diacritic but do not decompose under NFD.
 _BASE_LETTERS = str.maketrans({"đ": "d", "ø": "o", "ł": "l"})
@@ -101,14 +104,12 @@ def find_opt_out_phrase(text: str) -> PhraseMatch | None:
 @lru_cache(maxsize=4)
 def load_keywords(path: Path = KEYWORDS_FILE) -> KeywordTables:
     """Load and validate keywords.toml once per process."""
-    with open(path, "rb") as f:
-        data = tomllib.load(f)
+    data = read_keyword_file(path)
     by_form: dict[str, _Entry] = {}
     by_exact_form: dict[str, _Entry] = {}
     every_form: dict[str, _Entry] = {}  # accent-free forms of all words, to find conflicts
     phrases = []
     for language, table in data.items():
-        _check_table(path, language, table)
         exact = table.get("exact_diacritics", False)
         for kind in KINDS:
             for word in table.get(kind, []):
@@ -124,6 +125,16 @@ def load_keywords(path: Path = KEYWORDS_FILE) -> KeywordTables:
     return KeywordTables(by_form, by_exact_form, tuple(phrases))
 
 
+@lru_cache(maxsize=4)
+def read_keyword_file(path: Path = KEYWORDS_FILE) -> dict[str, dict]:
+    """Read keywords.toml and check every table; raise KeywordDataError naming the entry."""
+    with open(path, "rb") as f:
+        data = tomllib.load(f)
+    for language, table in data.items():
+        _check_table(path, language, table)
+    return data
+
+
 def _check_table(path: Path, language: str, table: object) -> None:
     where = f"{path.name}: [{language}]"
     if not isinstance(table, dict):
@@ -136,12 +147,14 @@ def _check_table(path: Path, language: str, table: object) -> None:
         raise KeywordDataError(f"{where}: write the tag as '{canonical}'")
     if unknown := set(table) - _KEYS:
         raise KeywordDataError(f"{where}: unknown keys {sorted(unknown)}")
-    for key in ("source", *(("phrases_source",) if "possible_opt_out" in table else ())):
+    sources = ("source", *(("phrases_source",) if "possible_opt_out" in table else ()),
+               *(("replies_source",) if any(k in table for k in REPLY_KINDS) else ()))
+    for key in sources:
         if not isinstance(table.get(key), str) or not table[key].strip():
             raise KeywordDataError(f"{where}: '{key}' must say where the words came from")
     if not isinstance(table.get("exact_diacritics", False), bool):
         raise KeywordDataError(f"{where}: 'exact_diacritics' must be true or false")
-    for key in (*KINDS, "possible_opt_out"):
+    for key in (*KINDS, *REPLY_KINDS, "possible_opt_out"):
         words = table.get(key, [])
         if not isinstance(words, list):
             raise KeywordDataError(f"{where} {key}: must be a list of strings")

@@ -17,6 +17,7 @@ from bot.models.user import User, UserLanguage, user_schools
 __all__ = [
     "ApiToken", "Assignment", "AuditEvent", "Broadcast", "BroadcastVariant", "Contact",
     "ContactNumber", "Conversation", "ConversationRead", "FollowUp", "Household", "InboundEvent",
-    "Message", "MessageEvent", "NumberCheck", "NumberVerification", "OutboxItem", "School", "Student", "User", "UserLanguage",
+    "Message", "MessageEvent", "NumberCheck", "NumberVerification", "OutboxItem", "School",
+    "Student", "User", "UserLanguage",
     "apscheduler_jobs", "user_schools",
 ]

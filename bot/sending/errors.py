@@ -33,7 +33,7 @@ ERROR_ACTIONS: dict[int, ErrorAction] = {
     30001: ErrorAction.THROTTLE,  # queue overflow inside a Messaging Service
     30003: ErrorAction.UNREACHABLE,  # handset off, no signal or roaming
     30004: ErrorAction.BLOCKED,  # recipient blocked the sender
-    30005: ErrorAction.UNREACHABLE,  # unknown handset: "may no longer exist"
+    30005: ErrorAction.INVALID_NUMBER,  # unknown handset: the number "may no longer exist"
     30006: ErrorAction.INVALID_NUMBER,  # landline or unreachable carrier
     30008: ErrorAction.RETRY,  # unknown error; Twilio documents it as transient
     30022: ErrorAction.THROTTLE,  # 10DLC rate limit exceeded

@@ -137,7 +137,8 @@ class Sender:
 
     def _record_error(self, session, item: OutboxItem, message: Message,  # type: ignore[no-untyped-def]
                       error: SendError, now: datetime) -> None:
-        action = apply_error_effects(session, message, error.code, error.http_status, now)
+        action = apply_error_effects(session, message, error.code, error.http_status, now,
+                                     self.config)
         item.last_error = f"{error.code or error.http_status or 'network'}: {error}"[:500]
         if action is ErrorAction.THROTTLE and self.pacer is not None:
             self.pacer.slow_down(message.from_address or self._messaging_service(

@@ -8,12 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.channels.base import StatusUpdate
+from bot.config import Config
 from bot.contacts.service import opt_out
+from bot.freshness.dead import after_failure
 from bot.models import AuditEvent, ContactNumber, Message, MessageEvent
 from bot.sending.errors import ErrorAction, classify, moves_forward
 
 
-def apply_status(session: Session, update: StatusUpdate, now: datetime) -> Message | None:
+def apply_status(session: Session, update: StatusUpdate, now: datetime,
+                 config: Config | None = None) -> Message | None:
     """Record a provider status for one of our messages; return it, or None if unknown."""
     message = session.get(Message, update.message_id) if update.message_id else None
     if message is not None and message.provider_sid not in (None, update.provider_sid):
@@ -36,7 +39,7 @@ def apply_status(session: Session, update: StatusUpdate, now: datetime) -> Messa
     if not applied:
         return message  # a repeated or late callback has already had its effect, or none
     if update.error_code is not None:
-        apply_error_effects(session, message, update.error_code, None, now)
+        apply_error_effects(session, message, update.error_code, None, now, config)
     elif update.status in ("delivered", "read"):
         _numbers(session, message).update({ContactNumber.consecutive_failures: 0},
                                           synchronize_session=False)
@@ -51,7 +54,8 @@ def _numbers(session: Session, message: Message):  # type: ignore[no-untyped-def
 
 
 def apply_error_effects(session: Session, message: Message, code: int | None,
-                        http_status: int | None, now: datetime) -> ErrorAction:
+                        http_status: int | None, now: datetime,
+                        config: Config | None = None) -> ErrorAction:
     """Update the contact after a provider error that says something about the number."""
     action = classify(code, http_status)
     if action is ErrorAction.OPTED_OUT:
@@ -70,6 +74,9 @@ def apply_error_effects(session: Session, message: Message, code: int | None,
             synchronize_session=False)
     elif action is ErrorAction.NOT_ON_WHATSAPP:
         _move_whatsapp_down(session, message, code, now)
+    if action in (ErrorAction.INVALID_NUMBER, ErrorAction.UNREACHABLE):
+        session.flush()
+        after_failure(session, message, code, config or Config(), now)
     return action
 
 

@@ -69,6 +69,6 @@ def status_callback() -> Response:
         update = parse_status(request.form, message_id)
     except ValueError as exc:
         return Response(f"bad request: {exc}\n", status=400, mimetype="text/plain")
-    apply_status(request_session(), update, utcnow())
+    apply_status(request_session(), update, utcnow(), current_app.config["PUENTE"])
     return Response(status=204)
 

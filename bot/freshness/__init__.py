@@ -1,0 +1,1 @@
+"""Keeping families' numbers fresh: checks, verification codes, follow-ups, reports."""
