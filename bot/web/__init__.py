@@ -10,14 +10,28 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Register blueprints, login and CSRF protection, and error pages."""
-    from bot.web import api, auth, broadcasts, dashboard, errors, sandbox, webhooks
+    from bot.web import (
+        api,
+        auth,
+        broadcasts,
+        dashboard,
+        errors,
+        followups,
+        linking,
+        reports,
+        sandbox,
+        webhooks,
+    )
 
     auth.init_app(app)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(dashboard.bp)
+    app.register_blueprint(linking.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(broadcasts.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(followups.bp)
     if app.config["PUENTE"].app.sandbox:
         app.register_blueprint(sandbox.bp)
     errors.init_app(app)

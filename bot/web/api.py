@@ -1,4 +1,5 @@
-"""The JSON API under /api/v1: broadcasts in, their progress out, for other school systems.
+"""The JSON API under /api/v1: broadcasts in, their progress and reports out, for other
+school systems.
 
 Bearer tokens (`flask --app bot users token`), no cookies, so no CSRF. The views only turn
 JSON into arguments for the broadcast services and their results back into JSON; the
@@ -9,6 +10,7 @@ request's one commit happens in bot/db.py. Every error under /api/v1 is JSON:
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from bot.broadcasts.audience import audience_languages
@@ -20,7 +22,9 @@ from bot.broadcasts.service import (
     schedule_broadcast,
 )
 from bot.db import request_session, utcnow
-from bot.models import Broadcast
+from bot.freshness.report import parse_days, reachability_report, scope_for
+from bot.models import Broadcast, School
+from bot.schools.service import find_school
 from bot.users.tokens import authenticate_token
 from bot.web.api_broadcasts import broadcast_resource, parse_broadcast
 from bot.web.api_errors import ApiError, error_response, invalid
@@ -29,6 +33,7 @@ from bot.web.openapi import DOCUMENT
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+REACHABILITY_PARAMETERS = ("days", "school")
 
 
 @bp.errorhandler(ApiError)
@@ -117,6 +122,40 @@ def get_broadcast(broadcast_id: int) -> Response:
     resource = broadcast_resource(broadcast, audience_languages(session, broadcast.audience))
     resource["progress"] = broadcast_progress(session, broadcast, utcnow()).as_dict()
     return jsonify(resource)
+
+
+@bp.get("/reports/reachability")
+def reachability() -> Response:
+    """Confirmed, stale and invalid contacts and unreachable households, per school and
+    language, within what the token's user may see (a liaison: their schools and languages)."""
+    session, config = request_session(), current_app.config["PUENTE"]
+    unknown = sorted(set(request.args) - set(REACHABILITY_PARAMETERS))
+    if unknown:
+        raise invalid("unknown_field", unknown[0],
+                      f"unknown parameter (parameters: {', '.join(REACHABILITY_PARAMETERS)})")
+    try:
+        days = parse_days(request.args.get("days"), config.freshness.confirm_after_days)
+    except ValueError as exc:
+        raise invalid("invalid_value", "days", str(exc)) from None
+    school_ids, languages = scope_for(g.api_user)
+    wanted = {_school(session, value).id for value in request.args.getlist("school")}
+    if wanted:
+        if school_ids is not None and not wanted <= school_ids:
+            raise ApiError(403, "forbidden", "school: you may see only your own schools",
+                           "school")
+        school_ids = frozenset(wanted)
+    report = reachability_report(session, config, now=utcnow(), days=days,
+                                 school_ids=school_ids, languages=languages)
+    return jsonify(report.as_dict())
+
+
+def _school(session: Session, value: str) -> School:
+    value = value.strip()
+    school = session.get(School, int(value)) if value.isascii() and value.isdigit() \
+        else find_school(session, value)
+    if school is None:
+        raise invalid("unknown_school", "school", f"unknown school {value!r}")
+    return school
 
 
 @bp.route("/<path:path>", methods=METHODS)

@@ -20,6 +20,7 @@ from bot.db import after_commit, request_session, utcnow
 from bot.languages import english_name
 from bot.models import AuditEvent, Conversation
 from bot.users.service import set_on_duty
+from bot.web.linking import who_is_this
 from bot.worker import wake_worker
 
 bp = Blueprint("dashboard", __name__)
@@ -60,7 +61,8 @@ def conversation(conversation_id: int) -> str:
                            subject_type="conversation", subject_id=conv.id))
     return render_template("conversation.html", conversation=conv, contact=conv.contact,
                            draft=request.args.get("draft", ""), language_name=english_name,
-                           announcements=recent_announcements(session, conv.contact_id))
+                           announcements=recent_announcements(session, conv.contact_id),
+                           who=who_is_this(conv, request.args.get("find")))
 
 
 @bp.post("/conversations/<int:conversation_id>/reply")
@@ -77,7 +79,8 @@ def reply(conversation_id: int) -> str | Response | tuple[str, int]:
         flash(str(exc), "error")
         return render_template("conversation.html", conversation=conv, contact=conv.contact,
                                draft=body, language_name=english_name,
-                               announcements=recent_announcements(session, conv.contact_id)), 409
+                               announcements=recent_announcements(session, conv.contact_id),
+                               who=who_is_this(conv, None)), 409
     after_commit(wake_worker)
     return redirect(url_for("dashboard.conversation", conversation_id=conv.id) + "#reply")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.broadcasts.progress import STATES
+from bot.freshness.report import MAX_DAYS
 from bot.models.broadcast import MISSING_POLICIES, STATUSES
 
 
@@ -25,6 +26,8 @@ _ID_OR_NAME = {"type": "array", "minItems": 1,
                "items": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
 _COUNTS = {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+_COUNT = {"type": "integer", "minimum": 0}
+_SHARE = {"type": ["number", "null"], "minimum": 0, "maximum": 1}
 
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -158,6 +161,56 @@ SCHEMAS: dict[str, Any] = {
                            "whatsapp (free-form text), whatsapp_template."},
         },
     },
+    "ReachCounts": {
+        "type": "object",
+        "description": "A working number is not detached, not invalid and not opted out. "
+                       "Shares are fractions of contacts (unreachable_share: of households), "
+                       "null when there are none; the flags overlap, so shares need not add "
+                       "up to 1.",
+        "required": ["contacts", "confirmed", "stale", "invalid", "households",
+                     "unreachable_households", "confirmed_share", "stale_share",
+                     "invalid_share", "unreachable_share"],
+        "properties": {
+            "contacts": {**_COUNT, "description": "Guardians in a household, in their own "
+                         "preferred language; unknown senders are left out."},
+            "confirmed": {**_COUNT, "description": "With a working number confirmed within "
+                          "`days`."},
+            "stale": {**_COUNT, "description": "Status stale: no answer to a number check."},
+            "invalid": {**_COUNT, "description": "Status invalid, or no number left that is "
+                        "neither invalid nor detached."},
+            "households": {**_COUNT, "description": "Counted once, in their first guardian's "
+                           "language."},
+            "unreachable_households": {**_COUNT, "description": "No guardian has a working "
+                                       "number."},
+            "confirmed_share": _SHARE, "stale_share": _SHARE, "invalid_share": _SHARE,
+            "unreachable_share": _SHARE,
+        },
+    },
+    "LanguageReach": {
+        "allOf": [{"type": "object", "required": ["language"],
+                   "properties": {"language": {"type": "string",
+                                               "description": "BCP 47 tag."}}},
+                  _ref("ReachCounts")],
+    },
+    "Reachability": {
+        "type": "object",
+        "required": ["as_of", "days", "confirmed_since", "total", "languages", "schools"],
+        "properties": {
+            "as_of": {"type": "string", "format": "date-time"},
+            "days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+            "confirmed_since": {"type": "string", "format": "date-time"},
+            "total": _ref("ReachCounts"),
+            "languages": {"type": "array", "items": _ref("LanguageReach"),
+                          "description": "Totals per language over the schools shown, most "
+                                         "contacts first."},
+            "schools": {"type": "array", "description": "By name.", "items": {
+                "type": "object", "required": ["id", "name", "total", "languages"],
+                "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                               "total": _ref("ReachCounts"),
+                               "languages": {"type": "array",
+                                             "items": _ref("LanguageReach")}}}},
+        },
+    },
     "BroadcastWithProgress": {
         "allOf": [_ref("Broadcast"), {"type": "object", "required": ["progress"],
                                       "properties": {"progress": _ref("Progress")}}],
@@ -180,9 +233,9 @@ def _response(ref: str) -> dict[str, str]:
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "Puente API", "version": "1",
-             "description": "Schedule multilingual announcements to families and follow "
-                            "their progress. Tokens: `flask --app bot users token EMAIL "
-                            "--name NAME`."},
+             "description": "Schedule multilingual announcements to families, follow "
+                            "their progress, and see how many families can be reached. Tokens: "
+                            "`flask --app bot users token EMAIL --name NAME`."},
     "security": [{"bearerAuth": []}],
     "paths": {
         "/api/v1/broadcasts": {"post": {
@@ -205,6 +258,27 @@ DOCUMENT: dict[str, Any] = {
                 "200": {"description": "The broadcast.", "content": {
                     "application/json": {"schema": _ref("BroadcastWithProgress")}}},
                 "401": _response("Unauthorized"), "404": _response("NotFound")}}},
+        "/api/v1/reports/reachability": {"get": {
+            "operationId": "getReachability",
+            "summary": "Contacts confirmed, stale and invalid, and unreachable households, "
+                       "per school and language",
+            "description": "Staff and admins see every school and language; a liaison's "
+                           "token their schools (all when attached to none) and the "
+                           "languages they speak.",
+            "parameters": [
+                {"name": "days", "in": "query", "required": False,
+                 "description": "Confirmed within this many days. Default: the "
+                                "freshness.confirm_after_days setting.",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS}},
+                {"name": "school", "in": "query", "required": False, "explode": True,
+                 "description": "A school id or name; repeat it for several.",
+                 "schema": {"type": "array", "items": {"type": "string"}}}],
+            "responses": {
+                "200": {"description": "The report.", "content": {
+                    "application/json": {"schema": _ref("Reachability")}}},
+                "401": _response("Unauthorized"),
+                "403": _error("The school is not one of the token's user's schools."),
+                "422": _response("Unprocessable")}}},
         "/api/v1/openapi.json": {"get": {
             "operationId": "getOpenApi", "summary": "This document", "security": [],
             "responses": {"200": {"description": "OpenAPI 3.1.",
