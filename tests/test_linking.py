@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot.freshness.linking import households_named
+from bot.freshness.candidates import households_named
 from bot.models import (
     Assignment,
     AuditEvent,

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
@@ -35,8 +35,9 @@ from bot.languages import speaks
 from bot.models import Contact, ContactNumber, Household, School, User
 
 MAX_DAYS = 3650
-# How good a contact's best number is, worst first.
-DEAD, LIVE, WORKING, CONFIRMED = 0, 1, 2, 3  # invalid or detached; opted out; working
+# How good a contact's best number is, worst first: none alive (invalid or detached), opted
+# out, working, working and confirmed within the window. Each level implies those below it.
+DEAD, OPTED_OUT, WORKING, CONFIRMED = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -169,13 +170,12 @@ def reachability_report(session: Session, config: Config, *, now: datetime,
     return ReachabilityReport(now, days, schools)
 
 
-def _counts_query(since: datetime, school_ids: Collection[int] | None):  # type: ignore[no-untyped-def]
+def _counts_query(since: datetime, school_ids: Collection[int] | None) -> Select[Any]:
     """One row per (school, language) with every count, in a single aggregate query."""
     number = ContactNumber
-    # Working implies live, and a confirmed working number implies working, so one level
-    # per contact (its best number's) carries all three flags.
+    # One level per contact, its best number's, carries all three flags: one aggregate.
     level = case((or_(number.detached_at.is_not(None), number.invalid_at.is_not(None)), DEAD),
-                 (number.opted_out_at.is_not(None), LIVE),
+                 (number.opted_out_at.is_not(None), OPTED_OUT),
                  (number.last_confirmed_at >= since, CONFIRMED), else_=WORKING)
     numbers = (select(number.contact_id, func.max(level).label("level"))
                .group_by(number.contact_id).subquery("numbers"))

@@ -10,12 +10,11 @@ from werkzeug.wrappers import Response
 
 from bot.conversations.inbox import can_view
 from bot.db import request_session, utcnow
+from bot.freshness.candidates import Candidate, households_named
 from bot.freshness.linking import (
-    Candidate,
     LinkRefused,
     NotYourSchool,
     candidate_households,
-    households_named,
     link_unknown_number,
     served_school_ids,
 )
