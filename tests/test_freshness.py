@@ -372,3 +372,16 @@ def test_a_code_that_cannot_reach_a_landline_is_answered_on_the_old_phone(
     fresh(session)
     assert session.scalars(select(NumberVerification.state)).one() == "failed"
     assert session.get(type(rosa), rosa.id).status == "active"  # its own number still works
+
+
+def test_a_check_whose_number_opted_out_is_canceled_not_reminded(app, session, lincoln) -> None:
+    rosa = family(session, lincoln, phone="+16175550351")
+    session.commit()
+    pending_check(session, rosa, NIGHT)
+    rosa.numbers[0].opted_out_at = NIGHT + timedelta(days=1)
+    session.commit()
+    report = run_checks(session, config=app.config["PUENTE"], now=NIGHT + timedelta(days=7))
+    session.commit()
+    assert (report.reminded, report.went_stale) == (0, 0)
+    assert session.scalars(select(NumberCheck.state)).one() == "canceled"
+    assert session.scalars(select(Message)).all() == []

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.broadcasts.audience import Recipient, school_hours, select_recipients
@@ -24,8 +24,9 @@ from bot.broadcasts.service import variables_for
 from bot.broadcasts.templates import content_variables, load_templates, render
 from bot.broadcasts.variants import choose_variant, with_variant_text
 from bot.config import Config
-from bot.models import AuditEvent, Broadcast, BroadcastVariant, Message, OutboxItem, School
-from bot.models.outbox import PRIORITY_BULK
+from bot.conversations.threads import sender_address
+from bot.models import AuditEvent, Broadcast, BroadcastVariant, Message, School
+from bot.sending.outbox import insert_bulk
 
 
 @dataclass
@@ -66,8 +67,7 @@ def enqueue_recipients(session: Session, broadcast: Broadcast, *, config: Config
     already = set(session.scalars(select(Message.contact_id)
                                   .where(Message.broadcast_id == broadcast.id)))
     hours = school_hours(session)
-    senders = {s.id: (s.sms_number, s.whatsapp_number)
-               for s in session.scalars(select(School))}
+    schools = {s.id: s for s in session.scalars(select(School))}
     report = SendReport()
     # Everything below is decided once per distinct input, not once per family: 50,000
     # families share a handful of language chains, texts and sending windows.
@@ -108,20 +108,18 @@ def enqueue_recipients(session: Session, broadcast: Broadcast, *, config: Config
                 windows[hold] = next_allowed(now, timezone, window)
             not_before = windows[hold]
             report.held_for_hours += not_before > now
-        sms, whatsapp = senders[recipient.school_id]
-        own = whatsapp if recipient.channel == "whatsapp" else sms
-        district = (config.twilio.whatsapp_number.removeprefix("whatsapp:")
-                    if recipient.channel == "whatsapp" else config.twilio.sms_number)
         rows.append({
             "contact_id": recipient.contact_id, "school_id": recipient.school_id,
             "broadcast_id": broadcast.id, "direction": "out", "kind": "chat",
-            "channel": recipient.channel, "from_address": own or district or "",
+            "channel": recipient.channel,
+            "from_address": sender_address(config, schools[recipient.school_id],
+                                           recipient.channel),
             "to_address": recipient.address, "body": body, "language": language,
             "media": [], "status": "pending", "segments": segments,
             "content_sid": content_sid, "content_variables": content_variables,
             "created_at": now, "updated_at": now, "not_before": not_before})
         report.by_language[language] += 1
-    report.queued = _insert(session, rows, now)
+    report.queued = insert_bulk(session, rows, now)
     return report
 
 
@@ -150,38 +148,3 @@ def _whatsapp_content(broadcast: Broadcast, variant: BroadcastVariant, recipient
     values = {**variables_for(template, broadcast.variables),
               "students": list(recipient.students)}
     return own.whatsapp_content_sid, content_variables(template, variant.language, values)
-
-
-def _insert(session: Session, rows: list[dict[str, Any]], now: datetime) -> int:
-    """Insert messages and their outbox rows with plain executemany; return how many.
-
-    The message ids are reserved first, so no RETURNING is needed: with RETURNING in a
-    guaranteed order SQLAlchemy inserts SQLite rows one statement at a time, and psycopg
-    parses every multi-row statement in Python — about three times slower here.
-    """
-    if not rows:
-        return 0
-    not_before = [row.pop("not_before") for row in rows]
-    messages, outbox = Message.__table__, OutboxItem.__table__
-    connection = session.connection()  # Core, inside the session's transaction
-    ids = _reserve_ids(connection, len(rows))
-    for row, message_id in zip(rows, ids, strict=True):
-        row["id"] = message_id
-    connection.execute(insert(messages), rows)
-    connection.execute(insert(outbox), [
-        {"message_id": message_id, "priority": PRIORITY_BULK, "state": "pending",
-         "not_before": when, "attempts": 0, "created_at": now}
-        for message_id, when in zip(ids, not_before, strict=True)])
-    return len(ids)
-
-
-def _reserve_ids(connection: Any, count: int) -> list[int]:
-    """Take `count` new message ids: from the sequence on PostgreSQL; on SQLite after the
-    largest id, which is safe because the transaction already holds the write lock
-    (transactions begin IMMEDIATE)."""
-    if connection.dialect.name == "postgresql":
-        return list(connection.execute(
-            text("SELECT nextval(pg_get_serial_sequence('messages', 'id')) "
-                 "FROM generate_series(1, :n)"), {"n": count}).scalars())
-    start = (connection.execute(select(func.max(Message.id))).scalar() or 0) + 1
-    return list(range(start, start + count))

@@ -17,13 +17,15 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from babel.lists import format_list
-from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, exists, func, insert, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from bot import texts
 from bot.broadcasts.audience import school_hours
 from bot.broadcasts.hours import next_allowed, window_for
+from bot.broadcasts.segments import count_segments
 from bot.config import Config
+from bot.conversations.threads import sender_address
 from bot.freshness.followups import mark_stale
 from bot.i18n import family_text
 from bot.keywords.replies import prompt_words
@@ -32,16 +34,15 @@ from bot.models import (
     Contact,
     ContactNumber,
     Household,
-    Message,
     NumberCheck,
     School,
     Student,
 )
 from bot.models.freshness import OPEN_CHECK_STATES
-from bot.models.outbox import PRIORITY_BULK
-from bot.sending.outbox import enqueue
+from bot.sending.outbox import insert_bulk
 
 NEVER_TWICE_WITHIN = timedelta(days=7)
+CHUNK = 10_000  # ids per IN list: PostgreSQL takes at most 65,535 parameters a statement
 
 
 @dataclass(frozen=True)
@@ -130,27 +131,32 @@ def _prompt(session: Session, due: list[Due], config: Config, now: datetime,
             report: RunReport) -> None:
     if not due:
         return
-    contacts = {c.id: c for c in session.scalars(
-        select(Contact).where(Contact.id.in_([d.contact_id for d in due])))}
-    numbers = {n.id: n for n in session.scalars(
-        select(ContactNumber).where(ContactNumber.id.in_([d.number_id for d in due])))}
+    contacts = {c.id: c for ids in _chunks([d.contact_id for d in due]) for c in session.scalars(
+        select(Contact).where(Contact.id.in_(ids)))}
+    numbers = {n.id: n for ids in _chunks([d.number_id for d in due]) for n in session.scalars(
+        select(ContactNumber).where(ContactNumber.id.in_(ids)))}
     schools = {s.id: s for s in session.scalars(select(School))}
     students = _students(session, [c.household_id for c in contacts.values()])
-    hours = school_hours(session)
+    prompts = _Prompts(hours=school_hours(session), config=config, now=now)
+    checks, rows = [], []
+    reminder = now + timedelta(days=config.freshness.reminder_interval_days)
     for item in due:
         contact, number, school = contacts[item.contact_id], numbers[item.number_id], \
             schools[item.school_id]
-        check = NumberCheck(contact_id=contact.id, number_id=number.id, school_id=school.id,
-                            reason=item.reason, state="pending", prompts_sent=1,
-                            last_prompt_at=now, created_at=now,
-                            next_prompt_at=now + timedelta(
-                                days=config.freshness.reminder_interval_days))
-        session.add(check)
-        not_before = _send_prompt(session, contact, number, school,
-                                  students.get(contact.household_id or 0, []), hours, config,
-                                  now)
+        checks.append({"contact_id": contact.id, "number_id": number.id, "school_id": school.id,
+                       "reason": item.reason, "state": "pending", "prompts_sent": 1,
+                       "last_prompt_at": now, "created_at": now, "next_prompt_at": reminder,
+                       "resolved_at": None})
+        row = prompts.row(contact, number, school, students.get(contact.household_id or 0, []))
+        rows.append(row)
         report.prompted[school.name] += 1
-        report.held_for_hours += not_before > now
+        report.held_for_hours += row["not_before"] > now
+    session.connection().execute(insert(NumberCheck), checks)
+    insert_bulk(session, rows, now)
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)]
 
 
 def _follow_open_checks(session: Session, config: Config, now: datetime, report: RunReport,
@@ -159,12 +165,14 @@ def _follow_open_checks(session: Session, config: Config, now: datetime, report:
     settings = config.freshness
     checks = session.scalars(
         select(NumberCheck).where(NumberCheck.state.in_(OPEN_CHECK_STATES),
-                                  NumberCheck.next_prompt_at <= now)).all()
+                                  NumberCheck.next_prompt_at <= now)
+        .options(selectinload(NumberCheck.contact), selectinload(NumberCheck.number))).all()
     if not checks:
         return
     schools = {s.id: s for s in session.scalars(select(School))}
     students = _students(session, [c.contact.household_id for c in checks])
-    hours = school_hours(session)
+    prompts = _Prompts(hours=school_hours(session), config=config, now=now)
+    rows = []
     for check in checks:
         contact = check.contact
         if check.prompts_sent > settings.reminders:
@@ -174,50 +182,62 @@ def _follow_open_checks(session: Session, config: Config, now: datetime, report:
                 mark_stale(session, contact, "no_answer",
                            f"no answer to {check.prompts_sent} number checks", now)
             continue
-        report.reminded += 1
-        if dry_run:
-            continue
         number = check.number
         if (number.detached_at or number.invalid_at or number.opted_out_at) is not None:
-            check.state, check.resolved_at, check.next_prompt_at = "canceled", now, None
+            if not dry_run:
+                check.state, check.resolved_at, check.next_prompt_at = "canceled", now, None
+            continue
+        report.reminded += 1
+        if dry_run:
             continue
         check.prompts_sent += 1
         check.last_prompt_at = now
         check.next_prompt_at = now + timedelta(days=settings.reminder_interval_days)
-        _send_prompt(session, contact, number, schools[check.school_id],
-                     students.get(contact.household_id or 0, []), hours, config, now)
+        rows.append(prompts.row(contact, number, schools[check.school_id],
+                                students.get(contact.household_id or 0, [])))
+    insert_bulk(session, rows, now)
 
 
-def _send_prompt(session: Session, contact: Contact, number: ContactNumber, school: School,
-                 names: list[str], hours: dict[int, Any], config: Config,
-                 now: datetime) -> datetime:
-    languages = contact.text_languages
-    yes, wrong = prompt_words(languages)
-    text, language = family_text(texts.CHECK_NUMBER, languages, school=school.name,
-                                 students=_names(names, languages[0]), yes=yes, wrong=wrong)
-    timezone, start, end = hours[school.id]
-    not_before = next_allowed(now, timezone, window_for(contact.preferred_start,
-                                                        contact.preferred_end, start, end))
-    own = school.whatsapp_number if number.channel == "whatsapp" else school.sms_number
-    district = (config.twilio.whatsapp_number.removeprefix("whatsapp:")
-                if number.channel == "whatsapp" else config.twilio.sms_number)
-    message = Message(contact_id=contact.id, school_id=school.id, direction="out", kind="auto",
-                      channel=number.channel, from_address=own or district or "",
-                      to_address=number.address, body=text, language=language,
-                      status="pending", created_at=now)
-    session.add(message)
-    session.flush()
-    enqueue(session, message, priority=PRIORITY_BULK, now=now, not_before=not_before)
-    return not_before
+class _Prompts:
+    """Message rows for prompts: each text rendered, counted and timed once per kind."""
+
+    def __init__(self, *, hours: dict[int, Any], config: Config, now: datetime) -> None:
+        self.hours, self.config, self.now = hours, config, now
+        self.texts: dict[tuple[Any, ...], tuple[str, str, int]] = {}
+        self.not_before: dict[tuple[Any, ...], datetime] = {}
+
+    def row(self, contact: Contact, number: ContactNumber, school: School,
+            names: list[str]) -> dict[str, Any]:
+        languages = contact.text_languages
+        key = (tuple(languages), school.name, tuple(names))
+        if key not in self.texts:
+            yes, wrong = prompt_words(languages)
+            body, language = family_text(texts.CHECK_NUMBER, languages, school=school.name,
+                                         students=_names(names, languages[0]), yes=yes,
+                                         wrong=wrong)
+            self.texts[key] = body, language, count_segments(body).segments
+        body, language, segments = self.texts[key]
+        hold = (school.id, contact.preferred_start, contact.preferred_end)
+        if hold not in self.not_before:
+            timezone, start, end = self.hours[school.id]
+            self.not_before[hold] = next_allowed(self.now, timezone, window_for(
+                contact.preferred_start, contact.preferred_end, start, end))
+        return {"contact_id": contact.id, "school_id": school.id, "direction": "out",
+                "kind": "auto", "channel": number.channel,
+                "from_address": sender_address(self.config, school, number.channel),
+                "to_address": number.address, "body": body, "language": language,
+                "status": "pending", "segments": segments, "created_at": self.now,
+                "updated_at": self.now, "not_before": self.not_before[hold]}
 
 
 def _students(session: Session, household_ids: list[int | None]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
-    ids = [i for i in household_ids if i is not None]
-    for household_id, name in session.execute(
-            select(Student.household_id, Student.name)
-            .where(Student.household_id.in_(ids)).order_by(Student.name)):
-        found.setdefault(household_id, []).append(name.split()[0])
+    ids = sorted({i for i in household_ids if i is not None})
+    for chunk in _chunks(ids):
+        for household_id, name in session.execute(
+                select(Student.household_id, Student.name)
+                .where(Student.household_id.in_(chunk)).order_by(Student.name)):
+            found.setdefault(household_id, []).append(name.split()[0])
     return found
 
 
