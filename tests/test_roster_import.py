@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.contacts.roster import COLUMNS, RosterFormatError, import_roster, read_roster_csv
+from bot.freshness.verify import move_number
 from bot.models import AuditEvent, Contact, ContactNumber, Household, Student
 from bot.schools.service import create_school
 from tests.conftest import ROOT
@@ -221,6 +222,68 @@ def test_old_number_back_in_the_roster_is_attached_again(session: Session,
     assert count(session, ContactNumber) == 2
 
 
+def test_number_the_family_verified_survives_a_roster_that_is_behind(
+        runner: FlaskCliRunner, session: Session, schools: None, tmp_path: Path) -> None:
+    roster = write_csv(tmp_path, HEADER, csv_line())
+    runner.invoke(args=["roster", "import", str(roster)])
+    contact = session.scalars(select(Contact)).one()
+    old = contact.numbers[0]
+    move_number(session, contact, "+16175550188", now=NOW, old_number_id=old.id,
+                how="a code sent to the new number came back from it")
+    session.commit()
+
+    result = runner.invoke(args=["roster", "import", str(roster)])  # the SIS still has 0140
+
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == (
+        "created 0, updated 0, unchanged 1, rejected 0; kept Puente's version of 2 numbers "
+        "a family or liaison changed (update them in the SIS)")
+    session.expire_all()
+    assert [(n.address, n.source, n.priority) for n in contact.active_numbers] == [
+        ("+16175550188", "family", 0)]
+    assert old.detached_reason.startswith("replaced by +1 617-555-0188")
+
+
+def test_roster_numbers_follow_a_number_the_family_verified(session: Session,
+                                                            schools: None) -> None:
+    import_roster(session, [row()], now=NOW)
+    contact = session.scalars(select(Contact)).one()
+    move_number(session, contact, "+16175550188", now=NOW, how="in person",
+                old_number_id=contact.numbers[0].id)
+
+    report = import_roster(session, [row(), row(phone="617-555-0177", channel="whatsapp")],
+                           now=NOW)
+
+    assert report.kept_from_puente == 2
+    assert [(n.channel, n.address) for n in sorted(contact.active_numbers,
+                                                   key=lambda n: n.priority)] == [
+        ("sms", "+16175550188"), ("whatsapp", "+16175550177")]
+
+
+def test_roster_still_replaces_its_own_numbers(session: Session, schools: None) -> None:
+    import_roster(session, [row(), row(phone="617-555-0177", channel="whatsapp")], now=NOW)
+
+    report = import_roster(session, [row()], now=NOW)
+
+    contact = session.scalars(select(Contact)).one()
+    assert report.kept_from_puente == 0
+    assert [n.address for n in contact.active_numbers] == ["+16175550140"]
+
+
+def test_number_detached_as_not_my_family_is_not_attached_again(session: Session,
+                                                               schools: None) -> None:
+    import_roster(session, [row(), row(phone="617-555-0177")], now=NOW)
+    contact = session.scalars(select(Contact)).one()
+    wrong = next(n for n in contact.numbers if n.address == "+16175550140")
+    wrong.detached_at, wrong.detached_reason = NOW, "the person at this number said it is " \
+        "not this family's"
+
+    report = import_roster(session, [row(), row(phone="617-555-0177")], now=NOW)
+
+    assert report.kept_from_puente == 1
+    assert [n.address for n in contact.active_numbers] == ["+16175550177"]
+
+
 def test_guardian_is_matched_ignoring_case_and_accents(session: Session,
                                                        schools: None) -> None:
     import_roster(session, [row(guardian_name="Jose Perez")], now=NOW)
@@ -276,7 +339,8 @@ def test_import_is_audited_with_counts_only(session: Session, schools: None) -> 
     import_roster(session, [row(), row(school="Nowhere")], now=NOW)
 
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "roster.imported")).one()
-    assert event.details == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+    assert event.details == {"created": 1, "updated": 0, "unchanged": 0, "rejected": 1,
+                             "kept_from_puente": 0}
 
 
 def test_whatsapp_prefix_in_phone_implies_the_whatsapp_channel(session: Session,

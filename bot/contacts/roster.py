@@ -51,6 +51,9 @@ class RosterReport:
     created: int = 0  # rows naming a household, student or guardian new in this import
     updated: int = 0  # rows naming one that changed (details or numbers)
     unchanged: int = 0
+    # numbers the family or a liaison changed in Puente that the file does not reflect yet
+    # (the file lacks the new one, or still lists the replaced one): Puente's stand
+    kept_from_puente: int = 0
     rejected: list[Rejection] = field(default_factory=list)
 
     @property
@@ -58,8 +61,12 @@ class RosterReport:
         return self.created + self.updated + self.unchanged
 
     def summary(self) -> str:
-        return (f"created {self.created}, updated {self.updated}, "
-                f"unchanged {self.unchanged}, rejected {len(self.rejected)}")
+        summary = (f"created {self.created}, updated {self.updated}, "
+                   f"unchanged {self.unchanged}, rejected {len(self.rejected)}")
+        if self.kept_from_puente:
+            summary += (f"; kept Puente's version of {self.kept_from_puente} numbers a "
+                        "family or liaison changed (update them in the SIS)")
+        return summary
 
 
 Key = tuple[str, ...]  # ("household", id) | ("student", id, name) | ("contact", id, name)
@@ -138,7 +145,8 @@ def import_roster(session: Session, rows: Iterable[RosterRow | tuple[int, Roster
             keys.append(_upsert_student(household, row, students, changes))
         if changes.first(keys[1]):
             contact = _upsert_contact(household, row, contacts, changes, now)
-            _reconcile_numbers(contact, numbers[keys[1]], changes, keys[1], now)
+            report.kept_from_puente += _reconcile_numbers(contact, numbers[keys[1]], changes,
+                                                          keys[1], now)
         outcome = changes.outcome(keys)
         setattr(report, outcome, getattr(report, outcome) + 1)
 
@@ -147,7 +155,8 @@ def import_roster(session: Session, rows: Iterable[RosterRow | tuple[int, Roster
         at=now, actor="user" if actor_id else "system", actor_id=actor_id,
         action="roster.imported", subject_type="roster", subject_id=0,  # no single subject
         details={"created": report.created, "updated": report.updated,
-                 "unchanged": report.unchanged, "rejected": len(report.rejected)}))
+                 "unchanged": report.unchanged, "rejected": len(report.rejected),
+                 "kept_from_puente": report.kept_from_puente}))
     session.flush()
     return report
 
@@ -193,26 +202,46 @@ def _upsert_contact(household: Household, row: ParsedRow, contacts: dict[Key, Co
 
 
 def _reconcile_numbers(contact: Contact, wanted: list[tuple[str, str]], changes: _Changes,
-                       key: Key, now: datetime) -> None:
-    """Make the roster's numbers active in roster order; detach the others, keeping them."""
+                       key: Key, now: datetime) -> int:
+    """Make the roster's numbers active in roster order; detach its others, keeping them.
+
+    The SIS learns of a number change after Puente does, so the file never undoes one: a
+    number the family proved by code or a liaison entered (source other than "roster")
+    stays active and first, and a number Puente detached itself (replaced after a verified
+    change, "not my family") stays detached even while the file lists it. Return how many
+    numbers the file is behind on.
+    """
     existing = {(n.channel, n.address): n for n in contact.numbers}
-    for priority, (channel, address) in enumerate(wanted):
+    learned = sorted((n for n in contact.numbers if n.source != "roster"
+                      and n.detached_at is None and (n.channel, n.address) not in wanted),
+                     key=lambda n: (n.priority, n.id))
+    behind = len(learned)
+    for priority, number in enumerate(learned):
+        changes.set(key, number, "priority", priority)
+    priority = len(learned)
+    for channel, address in wanted:
         number = existing.get((channel, address))
         if number is None:
             contact.numbers.append(ContactNumber(channel=channel, address=address,
                                                  priority=priority, created_at=now))
             changes.updated.add(key)
+            priority += 1
             continue
-        if number.detached_at is not None:  # the family went back to an old number
-            number.detached_at = None
+        if number.detached_at is not None:
+            if number.detached_reason != DETACHED_REASON:
+                behind += 1  # Puente took it off: the file is behind
+                continue
+            number.detached_at = None  # the family went back to an old roster number
             number.detached_reason = None
             changes.updated.add(key)
         changes.set(key, number, "priority", priority)
+        priority += 1
     for address, number in existing.items():
-        if address not in wanted and number.detached_at is None:
+        if address not in wanted and number.detached_at is None and number.source == "roster":
             number.detached_at = now
             number.detached_reason = DETACHED_REASON
             changes.updated.add(key)
+    return behind
 
 
 def _load_households(session: Session, external_ids: set[str]) -> dict[str, Household]:

@@ -26,7 +26,8 @@ def create_unknown_contact(session: Session, *, channel: str, address: str, lang
     """Create a contact for a number no roster knows, for a liaison to link later."""
     contact = Contact(name=name or "", language=language, other_languages=[],
                       fallback_language=None, is_unknown=True, status="unconfirmed")
-    number = ContactNumber(channel=channel, address=address, priority=0, last_heard_at=now)
+    number = ContactNumber(channel=channel, address=address, priority=0, last_heard_at=now,
+                           source="inbound")
     contact.numbers.append(number)
     session.add(contact)
     session.flush()

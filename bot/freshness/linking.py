@@ -138,6 +138,7 @@ def _link_number(session: Session, guardian: Contact, number: ContactNumber,
     for position, other in enumerate(others, start=1):
         other.priority = position
     linked.last_confirmed_at = now
+    linked.source = "liaison"
     linked.last_heard_at = linked.last_heard_at or now
     linked.consecutive_failures = 0
     for other_conversation in session.scalars(select(Conversation).where(

@@ -140,6 +140,7 @@ def move_number(session: Session, contact: Contact, address: str, *, now: dateti
         contact.numbers.append(number)
     number.priority, number.detached_at, number.detached_reason = 0, None, None
     number.last_confirmed_at = number.last_heard_at = now
+    number.source = "liaison" if actor_user else "family"  # no longer the roster's to undo
     number.consecutive_failures, number.invalid_at, number.invalid_reason = 0, None, None
     old = next((n for n in contact.numbers if n.id == old_number_id), None) \
         if old_number_id else None

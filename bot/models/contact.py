@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from bot.models.household import Household
 
 CHANNELS = ("sms", "whatsapp")
+# Where a number came from. Only a roster number is the roster's to detach: a number the
+# family proved by code, a liaison entered, or a family texted from was learned in Puente,
+# and the next SIS export, which does not know it yet, must not undo it.
+NUMBER_SOURCES = ("roster", "family", "liaison", "inbound")
 NUMBER_STATUSES = ("active", "unconfirmed", "stale", "invalid")
 
 
@@ -70,12 +74,14 @@ class ContactNumber(Base):
         UniqueConstraint("contact_id", "channel", "address"),
         Index("ix_contact_numbers_address_channel", "address", "channel"),
         CheckConstraint(f"channel IN {CHANNELS}", name="channel"),
+        CheckConstraint(f"source IN {NUMBER_SOURCES}", name="source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"))
     address: Mapped[str] = mapped_column(String(32))  # E.164, no "whatsapp:" prefix
     channel: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16), default="roster", server_default="roster")
     priority: Mapped[int] = mapped_column(default=0)  # lower is tried first
     last_confirmed_at: Mapped[datetime | None]
     last_heard_at: Mapped[datetime | None]
