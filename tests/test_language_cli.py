@@ -81,7 +81,7 @@ def test_a_sentence_that_contains_stop_is_no_keyword(cli: FlaskCliRunner) -> Non
     [out] = run_json(cli, ["keywords", "match", "the bus did not stop"])
     assert out["class"] == "none" and out["keyword"] is None
     assert "not a keyword" in out["reason"]
-    assert "not available yet: confirm, wrong-number, language-menu" in out["reason"]
+    assert "read only with --pending-check" in out["reason"]
 
 
 def test_a_possible_opt_out_phrase_is_flagged_in_the_reason_but_not_a_class(
@@ -103,6 +103,35 @@ def test_a_pending_check_takes_exactly_one_phone_number_as_the_new_number(
                            "--pending-check"])
     assert out["class"] == "new-number" and out["number"] == "+16175550123"
     assert "exactly one phone number" in out["reason"]
+
+
+@pytest.mark.parametrize(("text", "language", "kind"), [
+    ("Sí, es mi número, gracias", "es", "confirm"),
+    ("YES", "es", "confirm"),
+    ("número equivocado", "es", "wrong-number"),
+    ("no es mi número", "es", "wrong-number"),
+    ("no, mismo número", "es", "none"),
+    ("Wi se nimewo mwen", "ht", "confirm"),
+    ("ok", None, "confirm"),
+])
+def test_a_pending_check_reads_confirm_and_wrong_number_answers(
+        cli: FlaskCliRunner, text: str, language: str | None, kind: str) -> None:
+    args = ["keywords", "match", text, "--pending-check"]
+    [out] = run_json(cli, args + (["--language", language] if language else []))
+    assert out["class"] == kind, out
+    assert out["reason"].startswith("a number check is pending")
+
+
+def test_the_schools_own_number_is_refused_as_a_new_number(cli: FlaskCliRunner) -> None:
+    [out] = run_json(cli, ["keywords", "match", "new one: 617-555-0100", "--pending-check"])
+    assert out["class"] == "none" and out["reason"].startswith(
+        "a number check is pending; refused (school number)")
+
+
+@pytest.mark.parametrize("text", ["LANGUAGE", "idioma", "Langue!", "lang"])
+def test_language_menu_words(cli: FlaskCliRunner, text: str) -> None:
+    [out] = run_json(cli, ["keywords", "match", text])
+    assert out["class"] == "language-menu"
 
 
 def test_a_pending_check_with_two_numbers_is_not_a_new_number(cli: FlaskCliRunner) -> None:

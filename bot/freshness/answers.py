@@ -47,7 +47,7 @@ def answer_check(session: Session, number: ContactNumber, body: str, *, school: 
     household_languages = _household_languages(contact)
     reply = parse_check_reply(body, languages=household_languages,
                               country=config.app.default_country, current=number.address,
-                              school_numbers=_school_numbers(session, config))
+                              school_numbers=school_numbers(session, config))
     say = contact.text_languages
     if reply.outcome in ("confirm", "same_number"):
         number.last_confirmed_at = now
@@ -103,7 +103,8 @@ def _household_languages(contact: Contact) -> list[str]:
     return languages
 
 
-def _school_numbers(session: Session, config: Config) -> list[str]:
+def school_numbers(session: Session, config: Config) -> list[str]:
+    """Every number the district texts or is called at: never a family's new number."""
     numbers = [n for row in session.execute(select(School.sms_number, School.whatsapp_number,
                                                    School.office_phone)) for n in row if n]
     return [*numbers, config.twilio.sms_number,

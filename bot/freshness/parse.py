@@ -37,8 +37,9 @@ class CheckReply:
 def parse_check_reply(text: str, *, languages: Sequence[str], country: str,
                       current: str, school_numbers: Sequence[str]) -> CheckReply:
     """Decide what a reply to a number check asks for; never guess between two readings."""
-    found = [m for m in phonenumbers.PhoneNumberMatcher(text, country, leniency=0)]
-    written = [m.raw_string for m in found]
+    matches = list(phonenumbers.PhoneNumberMatcher(text, country, leniency=0))
+    written = [m.raw_string for m in matches]
+    found = list({_e164(m.number): m for m in reversed(matches)}.values())[::-1]  # one each
     leftovers = _DIGITS.findall(_remove(text, written))
     leftovers = [d for d in leftovers if sum(c.isdigit() for c in d) >= 7]
     if len(found) + len(leftovers) > 1:
@@ -57,7 +58,7 @@ def parse_check_reply(text: str, *, languages: Sequence[str], country: str,
 def _new_number(match: phonenumbers.PhoneNumberMatch, country: str, current: str,
                 school_numbers: Sequence[str]) -> CheckReply:
     number, written = match.number, match.raw_string
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = _e164(number)
     if not phonenumbers.is_valid_number(number):
         return CheckReply("not_a_number", f"{written!r} is not a valid phone number",
                           written=written)
@@ -72,6 +73,10 @@ def _new_number(match: phonenumbers.PhoneNumberMatch, country: str, current: str
     if e164 == current:
         return CheckReply("same_number", "the number already in use", e164, written)
     return CheckReply("new_number", f"new number {written!r}", e164, written)
+
+
+def _e164(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _remove(text: str, parts: Sequence[str]) -> str:

@@ -14,12 +14,13 @@ from bot.languages import english_name, normalize_tag
 
 KEYWORDS_FILE = Path(__file__).resolve().parent / "keywords.toml"
 
-Kind = Literal["opt_out", "opt_in", "help", "yes"]
-KINDS: tuple[Kind, ...] = ("opt_out", "opt_in", "help", "yes")
-_LABELS = {"opt_out": "opt-out", "opt_in": "opt-in", "help": "help", "yes": "yes"}
+Kind = Literal["opt_out", "opt_in", "help", "yes", "language_menu"]
+KINDS: tuple[Kind, ...] = ("opt_out", "opt_in", "help", "yes", "language_menu")
+_LABELS = {"opt_out": "opt-out", "opt_in": "opt-in", "help": "help", "yes": "yes",
+           "language_menu": "language-menu"}
 # Answers to a number check, matched by bot/keywords/replies.py.
 REPLY_KINDS = ("confirm", "wrong_number")
-_KEYS = {*KINDS, *REPLY_KINDS, "source", "exact_diacritics", "possible_opt_out",
+_KEYS = {*KINDS, *REPLY_KINDS, "alone", "source", "exact_diacritics", "possible_opt_out",
          "phrases_source", "replies_source"}
 
 # Letters that carry a diacritic but do not decompose under NFD.
@@ -154,6 +155,12 @@ def _check_table(path: Path, language: str, table: object) -> None:
             raise KeywordDataError(f"{where}: '{key}' must say where the words came from")
     if not isinstance(table.get("exact_diacritics", False), bool):
         raise KeywordDataError(f"{where}: 'exact_diacritics' must be true or false")
+    answers = {normalize_text(w) for k in REPLY_KINDS for w in table.get(k, [])
+               if isinstance(w, str)}
+    for word in table.get("alone", []):
+        if not isinstance(word, str) or normalize_text(word) not in answers:
+            raise KeywordDataError(f"{where} alone: {word!r} is not one of its confirm or "
+                                   "wrong_number words")
     for key in (*KINDS, *REPLY_KINDS, "possible_opt_out"):
         words = table.get(key, [])
         if not isinstance(words, list):

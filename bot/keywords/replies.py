@@ -60,14 +60,15 @@ def match_check_answer(text: str, languages: Iterable[str]) -> CheckAnswer:
     folded = normalize_text(text)
     if not folded:
         return CheckAnswer(None, None, None, "empty reply")
+    exact = next((w for w in words if w.form == folded), None)
+    if exact is not None:  # the whole reply is one listed answer: nothing else to weigh
+        return _answer(exact)
     found: list[tuple[int, _Word]] = []
     negated: _Word | None = None
     remaining = f" {folded} "
     negations = {w.form for w in words if w.kind == "wrong_number" and w.alone_only}
     for word in words:  # longest first
-        if word.alone_only:
-            if folded == word.form:
-                found.append((0, word))
+        if word.alone_only:  # and not the whole reply (read above)
             continue
         position = _find(remaining, word.form)
         while position >= 0:
@@ -92,9 +93,13 @@ def match_check_answer(text: str, languages: Iterable[str]) -> CheckAnswer:
     if not found:
         return CheckAnswer(None, None, None, "no confirm or wrong-number word")
     _, first = min(found, key=lambda f: f[0])
-    what = "a confirmation" if first.kind == "confirm" else "a wrong-number answer"
-    return CheckAnswer(first.kind, first.word, first.language,
-                       f"contains the {english_name(first.language)} word '{first.word}', "
+    return _answer(first)
+
+
+def _answer(word: _Word) -> CheckAnswer:
+    what = "a confirmation" if word.kind == "confirm" else "a wrong-number answer"
+    return CheckAnswer(word.kind, word.word, word.language,
+                       f"contains the {english_name(word.language)} word '{word.word}', "
                        f"{what}")
 
 
@@ -126,13 +131,15 @@ def _tables(path: Path = KEYWORDS_FILE) -> dict[str, tuple[_Word, ...]]:
     tables = {}
     for language, table in read_keyword_file(path).items():
         words = []
+        alone_forms = {normalize_text(w) for w in table.get("alone", [])}
         for kind in REPLY_KINDS:
             for word in table.get(kind, []):
                 form = normalize_text(word)
                 one_token = " " not in form and not _unspaced(form)
-                # "1", "Y", and a wrong-number "NO" mean something only on their own.
-                alone = one_token and (len(form) < 2 or form.isdigit()
-                                       or kind == "wrong_number")
+                # "1", "Y", and a wrong-number "NO" mean something only on their own; so
+                # does a single Chinese character (是 is in 你是谁, 对 in 对不起).
+                alone = len(form) < 2 or form in alone_forms or (
+                    one_token and (form.isdigit() or kind == "wrong_number"))
                 words.append(_Word(kind, word, language, form, alone))
         tables[language] = tuple(words)
     return tables
