@@ -22,10 +22,12 @@ def create_app(config: Config | Mapping[str, Mapping[str, Any]] | None = None) -
 
     from bot import cli, db, logs, worker
     from bot.channels import registry
+    from bot.translations import overlay
     from bot.web import init_app as init_web
 
     logs.init_app(app, config.app.log_level)
     db.init_app(app, config.database.url, echo=config.database.echo)
+    overlay.init_app(app)
     registry.init_app(app, config)
     worker.init_app(app)
     init_web(app)

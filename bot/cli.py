@@ -40,10 +40,11 @@ def init_app(app: Flask) -> None:
     from bot.scheduler import scheduler_cli
     from bot.schools.cli import schools_cli
     from bot.serve import serve_command
+    from bot.translations.cli import translations_cli
     from bot.users.cli import users_cli
 
     for group in (db_cli, schools_cli, users_cli, roster_cli, demo_cli, scheduler_cli,
-                  language_cli, keywords_cli, freshness_cli):
+                  language_cli, keywords_cli, freshness_cli, translations_cli):
         app.cli.add_command(group)
     app.cli.add_command(serve_command)
 

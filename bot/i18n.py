@@ -1,4 +1,8 @@
-"""Family-facing text from the gettext catalogs in translations/, with language fallback."""
+"""Family-facing text from the gettext catalogs in translations/, with language fallback.
+
+A text a person reviewed in the dashboard (bot.translations.overlay) wins over its catalog
+entry, and counts as reviewed.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot import bidi
 from bot.languages import normalize_tag, speaks
+from bot.translations import overlay
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +51,13 @@ class _Compiled:
 
 def family_text(msgid: str, languages: Sequence[str], **params: Any) -> tuple[str, str]:
     """Render msgid in the first of `languages` that translates it; return (text, language)."""
-    for compiled in _chain(msgid, languages):
+    for compiled in _chain(languages):
         if compiled is None:
             return msgid.format(**params), SOURCE_LANGUAGE
-        text = _format(compiled.translations.gettext(msgid), params, compiled.language)
-        if text is not None:
-            return text, compiled.language
+        for template in _templates(compiled, msgid, None, 1):
+            text = _format(template, params, compiled.language)
+            if text is not None:
+                return text, compiled.language
     return msgid.format(**params), SOURCE_LANGUAGE
 
 
@@ -58,22 +65,66 @@ def family_ntext(singular: str, plural: str, n: int, languages: Sequence[str],
                  **params: Any) -> tuple[str, str]:
     """Render the form for n (by the catalog's Plural-Forms) in the first language with it."""
     english = singular if n == 1 else plural
-    for compiled in _chain(singular, languages):
+    for compiled in _chain(languages):
         if compiled is None:
             return english.format(**params), SOURCE_LANGUAGE
-        template = compiled.translations.ngettext(singular, plural, n)
-        text = _format(template, params, compiled.language)
-        if text is not None:
-            return text, compiled.language
+        for template in _templates(compiled, singular, plural, n):
+            text = _format(template, params, compiled.language)
+            if text is not None:
+                return text, compiled.language
     return english.format(**params), SOURCE_LANGUAGE
 
 
-def review_state(msgid: str, tag: str) -> ReviewState:
-    """Say whether a person reviewed msgid's translation into tag, or it is only drafted."""
-    return _review_state(TRANSLATIONS_DIR, msgid, normalize_tag(tag))
+def review_state(msgid: str | tuple[str, str], tag: str) -> ReviewState:
+    """Say whether a person reviewed msgid's translation into tag, or it is only drafted.
+
+    msgid is a text of bot/texts.py: a string, or a (singular, plural) pair.
+    """
+    singular, plural = (msgid, None) if isinstance(msgid, str) else msgid
+    tag = normalize_tag(tag)
+    if speaks([tag], SOURCE_LANGUAGE):
+        return "reviewed"
+    compiled = _compiled_for(TRANSLATIONS_DIR, tag)
+    if compiled is None:
+        return "missing"
+    if overlay.reviewed(compiled.language, singular, plural) is not None:
+        return "reviewed"
+    if singular not in compiled.translated:
+        return "missing"
+    return "drafted" if compiled.translated[singular] else "reviewed"
 
 
-def _chain(msgid: str, languages: Sequence[str]) -> Iterator[_Compiled | None]:
+def catalog_tags() -> list[str]:
+    """Return the tags of the languages with a catalog (es, fa-AF, zh-Hans, …)."""
+    return list(_catalog_dirs(TRANSLATIONS_DIR))
+
+
+def catalog_tag(tag: str) -> str | None:
+    """Return the catalog tag that tag spells (pt_br -> pt-BR), or None if none is."""
+    try:
+        tag = normalize_tag(tag)
+    except ValueError:
+        return None
+    return tag if tag in _catalog_dirs(TRANSLATIONS_DIR) else None
+
+
+def catalog_file(tag: str) -> Path:
+    """Return the .po file of a catalog's tag (one of catalog_tags())."""
+    return _catalog_dirs(TRANSLATIONS_DIR)[tag] / "LC_MESSAGES" / "messages.po"
+
+
+def read_catalog(tag: str) -> Catalog:
+    """Read a catalog's .po afresh (a copy the caller may change)."""
+    return _read(_catalog_dirs(TRANSLATIONS_DIR)[tag])
+
+
+def has_catalog(tag: str) -> bool:
+    """Tell whether Puente can write to someone who reads tag (English needs no catalog)."""
+    tag = normalize_tag(tag)
+    return speaks([tag], SOURCE_LANGUAGE) or _compiled_for(TRANSLATIONS_DIR, tag) is not None
+
+
+def _chain(languages: Sequence[str]) -> Iterator[_Compiled | None]:
     """Yield the catalogs to try in order; None stands for English (the msgids themselves)."""
     for tag in languages:
         try:
@@ -86,13 +137,26 @@ def _chain(msgid: str, languages: Sequence[str]) -> Iterator[_Compiled | None]:
             yield None
             return
         compiled = _compiled_for(TRANSLATIONS_DIR, tag)
-        if compiled is not None and msgid in compiled.translated:
+        if compiled is not None:
             yield compiled
+
+
+def _templates(compiled: _Compiled, msgid: str, plural: str | None, n: int) -> list[str]:
+    """The texts to try in one language: the reviewed one first, then the catalog's."""
+    found = []
+    strings = overlay.reviewed(compiled.language, msgid, plural)
+    if strings is not None:
+        index = 0 if plural is None else compiled.translations.plural(n)
+        found += strings[index:index + 1]
+    if msgid in compiled.translated:
+        found.append(compiled.translations.gettext(msgid) if plural is None
+                     else compiled.translations.ngettext(msgid, plural, n))
+    return found
 
 
 def _format(template: str, params: Mapping[str, Any], language: str) -> str | None:
     try:
-        return template.format(**params)
+        return bidi.clean(template.format(**bidi.isolate_values(params, language)))
     except (KeyError, IndexError, ValueError):
         # A broken translation falls back to the next language instead of failing the send.
         log.error("translation into %s does not format; falling back", language, exc_info=True)
@@ -147,13 +211,3 @@ def _has_string(string: str | tuple[str, ...] | None) -> bool:
     if isinstance(string, tuple):
         return all(string)
     return bool(string)
-
-
-@lru_cache(maxsize=1024)
-def _review_state(translations_dir: Path, msgid: str, tag: str) -> ReviewState:
-    if speaks([tag], SOURCE_LANGUAGE):
-        return "reviewed"
-    compiled = _compiled_for(translations_dir, tag)
-    if compiled is None or msgid not in compiled.translated:
-        return "missing"
-    return "drafted" if compiled.translated[msgid] else "reviewed"

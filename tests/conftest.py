@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot import create_app, migrations
 from bot.db import Base, Database
+from bot.translations import overlay
 from tests.fake_twilio import FakeTwilio
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
@@ -87,6 +88,13 @@ def session(app: Flask) -> Iterator[Session]:
     with db.sessions() as s:
         yield s
     db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def forget_translation_reviews() -> Iterator[None]:
+    """Drop the process's copy of reviewed translations after each test, with their rows."""
+    yield
+    overlay.forget()
 
 
 def empty_database(db: Database) -> None:

@@ -17,6 +17,7 @@ from babel import Locale
 from babel.dates import format_date, format_time, match_skeleton
 from babel.lists import format_list
 
+from bot import bidi
 from bot.languages import has_locale_data, normalize_tag, speaks
 
 log = logging.getLogger(__name__)
@@ -143,9 +144,9 @@ def render(template: Template, language: str, values: Mapping[str, object], *,
            locale_fallbacks: Sequence[str] = ()) -> Rendered:
     """Fill the template in the first of language, fallbacks, English that it has."""
     tag = _pick_language(template, [language, *locale_fallbacks, SOURCE_LANGUAGE])
-    formatted = _format_all(template, tag, values)
+    formatted = bidi.isolate_values(_format_all(template, tag, values), tag)
     # One pass of format_map: a value that contains "{x}" stays literal text.
-    text = template.variants[tag].text.format_map(formatted)
+    text = bidi.clean(template.variants[tag].text.format_map(formatted))
     return Rendered(text, tag, template.reviewed(tag))
 
 

@@ -12,12 +12,13 @@ from bot.models.outbox import OutboxItem
 from bot.models.scheduler import apscheduler_jobs
 from bot.models.school import School
 from bot.models.token import ApiToken
+from bot.models.translation import TranslationReview
 from bot.models.user import User, UserLanguage, user_schools
 
 __all__ = [
     "ApiToken", "Assignment", "AuditEvent", "Broadcast", "BroadcastVariant", "Contact",
     "ContactNumber", "Conversation", "ConversationRead", "FollowUp", "Household", "InboundEvent",
     "Message", "MessageEvent", "NumberCheck", "NumberVerification", "OutboxItem", "School",
-    "Student", "User", "UserLanguage",
+    "Student", "TranslationReview", "User", "UserLanguage",
     "apscheduler_jobs", "user_schools",
 ]

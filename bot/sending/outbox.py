@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from bot import bidi
 from bot.broadcasts.segments import count_segments
 from bot.models import Message, OutboxItem
 from bot.models.outbox import PRIORITY_BULK
@@ -16,6 +17,7 @@ from bot.models.outbox import PRIORITY_BULK
 def enqueue(session: Session, message: Message, *, priority: int, now: datetime,
             not_before: datetime | None = None) -> OutboxItem:
     """Add an outbox row for a stored message; it is sent after the caller commits."""
+    message.body = bidi.clean(message.body)  # whoever wrote it: no overrides, balanced
     message.segments = count_segments(message.body).segments  # the sender paces by segments
     item = OutboxItem(message_id=message.id, priority=priority, state="pending",
                       not_before=not_before or now, created_at=now)

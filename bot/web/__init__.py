@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         linking,
         reports,
         sandbox,
+        translations,
         webhooks,
     )
 
@@ -32,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(broadcasts.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(followups.bp)
+    app.register_blueprint(translations.bp)
     if app.config["PUENTE"].app.sandbox:
         app.register_blueprint(sandbox.bp)
     errors.init_app(app)

@@ -1,0 +1,1 @@
+"""Translation review: coverage per language, reviews saved in the dashboard, export."""
