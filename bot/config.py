@@ -20,6 +20,9 @@ from urllib.parse import urlparse
 import click
 import phonenumbers
 
+from bot.i18n import has_catalog
+from bot.languages import normalize_tag
+
 
 class ConfigError(click.ClickException):
     """A setting is missing or invalid; the message names the key.
@@ -71,6 +74,8 @@ class SendingSettings:
 @dataclass(frozen=True)
 class LanguageSettings:
     detection_threshold: float = 0.8
+    # The languages the LANGUAGE menu offers, in order; empty: bot.language.menu.DEFAULT_MENU.
+    menu: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,6 +191,11 @@ def _coerce(key: str, type_name: Any, value: Any) -> Any:
         if text in {"0", "false", "no", "off"}:
             return False
         raise ConfigError(f"{key} must be true or false, not {value!r}")
+    if str(type_name).startswith("tuple"):  # a TOML list, or "a, b" in the environment
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise ConfigError(f"{key} must be a list of strings, not {value!r}")
+        return tuple(i.strip() for i in items if i.strip())
     if type_name in {"int", "float"}:
         if isinstance(value, bool):
             raise ConfigError(f"{key} must be a number, not {value!r}")
@@ -230,6 +240,14 @@ def validate(config: Config) -> None:
                           f"\"libretranslate\" or empty")
     if translation.provider:
         _require_url("translation.url", translation.url)
+    for tag in config.languages.menu:
+        try:
+            readable = has_catalog(normalize_tag(tag))
+        except ValueError as exc:
+            raise ConfigError(f"languages.menu: {exc}") from None
+        if not readable:
+            raise ConfigError(f"languages.menu: Puente has no texts in {tag!r} (see "
+                              "translations/); a family who chose it would get English")
     freshness = config.freshness
     if freshness.run_at_hour > 23:
         raise ConfigError("freshness.run_at_hour must be an hour of the day, 0 to 23")
@@ -255,5 +273,8 @@ def _require_url(key: str, value: str) -> None:
 
 
 def as_dict(config: Config) -> dict[str, dict[str, Any]]:
-    """Return the config as nested dicts (for `config.example.toml` checks)."""
-    return dataclasses.asdict(config)
+    """Return the config as nested dicts (for `config.example.toml` checks), lists as TOML
+    reads them."""
+    return {section: {key: list(value) if isinstance(value, tuple) else value
+                      for key, value in values.items()}
+            for section, values in dataclasses.asdict(config).items()}

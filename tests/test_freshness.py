@@ -244,6 +244,24 @@ def test_a_new_number_is_moved_to_only_with_the_code_from_that_phone(
         assert incoming.contact_id == rosa.id
 
 
+@pytest.mark.parametrize(("language", "typed"), [
+    ("prs", "۴۸۲۹۱۳"),  # Persian digits, as a Dari keyboard types them
+    ("ar", "٤٨٢٩١٣"),  # Arabic-Indic digits
+])
+def test_a_code_typed_in_another_scripts_digits_counts(client, session, lincoln, language,
+                                                       typed) -> None:
+    family_ = family(session, lincoln, phone="+16175550262", language=language)
+    session.commit()
+    pending_check(session, family_)
+    text(client, "+16175550262", "617-555-0178")
+
+    text(client, "+16175550178", typed)
+
+    fresh(session)
+    assert [n.address for n in session.get(type(family_), family_.id).active_numbers] == \
+        ["+16175550178"]
+
+
 def test_an_expired_code_and_too_many_attempts_change_nothing(client, session, lincoln) -> None:
     rosa = family(session, lincoln, phone="+16175550271")
     session.commit()

@@ -30,6 +30,7 @@ from bot.freshness.verify import answer_code
 from bot.i18n import family_text
 from bot.keywords.match import KeywordMatch, find_opt_out_phrase, match_keyword
 from bot.language.detect import detect_language
+from bot.language.menu import answer_menu, send_menu
 from bot.models import AuditEvent, Contact, Conversation, Message, MessageEvent, School
 from bot.models.outbox import PRIORITY_REPLY
 from bot.phones import display_phone
@@ -93,24 +94,33 @@ def record_inbound(session: Session, inbound: Inbound, *, config: Config,
     conversation.last_channel, conversation.last_address = channel, address
     conversation.last_inbound_at = conversation.last_message_at = now
 
+    keyword = match_keyword(inbound.body)
+    opted_out = _opted_out(session, inbound)
+    choice = None
+    if code is None and number is not None and keyword is None and not opted_out:
+        # Before routing: a family that picked a language is routed in it.
+        choice = answer_menu(session, contact, inbound.body, school=school, now=now)
+        if choice is not None:
+            conversation.language = choice.language
     languages = [] if contact.language == UNDETERMINED else contact.languages
     route = route_conversation(session, conversation, languages, now)
-    keyword = match_keyword(inbound.body)
     check_answer = None
-    if code is None and number is not None and (keyword is None or keyword.kind == "yes") \
-            and not _opted_out(session, inbound):
+    if code is None and choice is None and number is not None \
+            and (keyword is None or keyword.kind == "yes") and not opted_out:
         check_answer = answer_check(session, number, inbound.body, school=school,
                                     config=config, now=now)
     if code is not None:
         reply_text = code.reply
+    elif choice is not None:
+        reply_text = choice.reply
     elif check_answer is not None:  # YES from an opted-in number with a check confirms it
         reply_text = check_answer
-    elif keyword is not None and (keyword.kind != "yes" or _opted_out(session, inbound)):
+    elif keyword is not None and (keyword.kind != "yes" or opted_out):
         reply_text = _answer_keyword(session, inbound, keyword, contact, school, config, now)
     else:  # an ordinary message (a YES from a number that is not opted out is one too)
         reply_text = None
         _flag_plain_opt_out(session, conversation, inbound.body, now)
-        if (route.user is None and not _opted_out(session, inbound)
+        if (route.user is None and not opted_out
                 and not _acknowledged_recently(session, conversation, now)):
             reply_text = family_text(texts.ACK_NOBODY_ON_DUTY, contact.text_languages,
                                      school=school.name)
@@ -141,7 +151,7 @@ def _opted_out(session: Session, inbound: Inbound) -> bool:
 
 def _answer_keyword(session: Session, inbound: Inbound, match: KeywordMatch, contact: Contact,
                     school: School, config: Config, now: datetime) -> tuple[str, str] | None:
-    """Act on an opt-out, opt-in or help keyword; return our reply, if one is due."""
+    """Act on an opt-out, opt-in, help or language-menu keyword; return our reply, if due."""
     channel, address = inbound.channel, inbound.from_address
     was_opted_out = _opted_out(session, inbound)
     languages = contact.text_languages
@@ -158,7 +168,11 @@ def _answer_keyword(session: Session, inbound: Inbound, match: KeywordMatch, con
     if match.kind in ("opt_in", "yes"):
         opt_in(session, channel=channel, address=address, keyword=match.keyword, now=now)
         return None if answered else family_text(texts.OPTED_IN, languages, school=school.name)
-    if answered or was_opted_out:  # help: an opted-out number gets nothing
+    if was_opted_out:  # help and the menu: an opted-out number gets nothing
+        return None
+    if match.kind == "language_menu":
+        return send_menu(session, contact, config, now)
+    if answered:
         return None
     if school.office_phone:
         return family_text(texts.HELP_WITH_PHONE, languages, school=school.name,

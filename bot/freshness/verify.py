@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -95,7 +96,9 @@ def answer_code(session: Session, from_address: str, body: str, *, config: Confi
         verification.state, verification.finished_at = "expired", now
         return CodeAnswer(contact, family_text(texts.CODE_EXPIRED, contact.text_languages,
                                                school=school.name), moved=False)
-    if not hmac.compare_digest(verification.code_hash, _hash(config, codes[0])):
+    # Any script's digits: a Dari or Arabic keyboard types the code as "۴۸۲۹۱۳" or "٤٨٢٩١٣".
+    code = "".join(str(unicodedata.digit(c)) for c in codes[0])
+    if not hmac.compare_digest(verification.code_hash, _hash(config, code)):
         verification.attempts += 1
         left = config.freshness.code_attempts - verification.attempts
         if left <= 0:

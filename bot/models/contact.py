@@ -39,6 +39,10 @@ class Contact(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     # Texted us from a number no roster knows; the liaison may link it to a household.
     is_unknown: Mapped[bool] = mapped_column(default=False)
+    # The language menu last sent (its options, in order) and when: a number sent back
+    # soon after picks from it (bot/language/menu.py).
+    language_menu: Mapped[list[str] | None] = mapped_column(JSON)
+    language_menu_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
