@@ -93,3 +93,6 @@ def test_a_liaison_reply_is_sent_without_an_override(client, session, lincoln) -
                            .order_by(Message.id.desc())).first()
     assert sent.body == f"الموعد 0010-555 (617) غدا {FSI}{PDI}"
     assert balanced(sent.body)
+    # The liaison's page lets the browser set each message's direction from its own text.
+    page = client.get(url).text
+    assert '<div class="body" dir="auto" lang="ar">السلام عليكم</div>' in page
