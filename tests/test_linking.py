@@ -206,6 +206,27 @@ def test_a_later_text_from_the_new_number_lands_in_the_family_conversation(
     assert last.language == "es" and "speaks Spanish" in last.reason
 
 
+def test_the_familys_open_conversation_from_the_old_number_is_folded_in(
+        client, session, world) -> None:
+    text(client, OLD_PHONE, "Buenos días, Juan llega tarde hoy")
+    text(client, NEW_PHONE, INTRO)
+    current = unknown_conversation(session)
+    old = session.scalars(select(Conversation).where(
+        Conversation.contact_id == world["maria"].id)).one()
+    login(client, world["lucia"])
+
+    link(client, current.id, world["maria"].id)
+
+    fresh(session)
+    assert session.get(Conversation, old.id).status == "closed"
+    merged = session.get(Conversation, current.id)
+    assert merged.status == "open"
+    assert [m.body for m in merged.messages if m.direction == "in"] == [
+        "Buenos días, Juan llega tarde hoy", INTRO]
+    assert session.scalar(select(func.count()).select_from(Message)
+                          .where(Message.conversation_id == old.id)) == 0
+
+
 def test_liaison_of_another_school_cannot_link_and_nothing_changes(
         client, session, world) -> None:
     text(client, NEW_PHONE, INTRO)

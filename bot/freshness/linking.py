@@ -158,7 +158,10 @@ def _link_number(session: Session, guardian: Contact, number: ContactNumber,
 def _move_conversations(session: Session, unknown: Contact, guardian: Contact,
                         household: Household, current: Conversation, now: datetime) -> None:
     """The unknown contact's conversations and messages become the guardian's; the one in
-    progress takes the family's language and school, and is routed again by them."""
+    progress takes the family's language and school, and is routed again by them. The
+    guardian's other open conversation with that school (from the old number) is folded
+    into it, so the liaison reads one thread per family: its messages move over, and it
+    closes."""
     for conversation in session.scalars(select(Conversation).where(
             Conversation.contact_id == unknown.id)):
         conversation.contact = guardian
@@ -166,6 +169,13 @@ def _move_conversations(session: Session, unknown: Contact, guardian: Contact,
     session.execute(update(Message).where(Message.contact_id == unknown.id)
                     .values(contact_id=guardian.id))
     current.school = _school_for(session, current, household)
+    for other in session.scalars(select(Conversation).where(
+            Conversation.contact_id == guardian.id, Conversation.school_id == current.school.id,
+            Conversation.status == "open", Conversation.id != current.id)):
+        session.execute(update(Message).where(Message.conversation_id == other.id)
+                        .values(conversation_id=current.id))
+        current.last_message_at = max(current.last_message_at, other.last_message_at)
+        other.status = "closed"
     route_conversation(session, current, guardian.languages, now)
 
 
