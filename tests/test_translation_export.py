@@ -102,3 +102,26 @@ def test_the_cli_refuses_a_language_without_a_catalog(runner) -> None:
     result = runner.invoke(args=["translations", "export", "mix"])
     assert result.exit_code == 2
     assert "no catalog for 'mix'" in result.output
+
+
+def test_the_cli_coverage_counts_a_review_saved_in_the_dashboard(client, runner, session,
+                                                                  lincoln) -> None:
+    import json
+
+    before = {r["language"]: r for r in map(json.loads, runner.invoke(
+        args=["translations", "coverage", "--json"]).output.splitlines())}
+    reader = make_user(session, "Lectora", languages=["es"])
+    session.commit()
+    login(client, reader)
+    review(client, "es", "OPTED_IN", CORRECTED)
+
+    result = runner.invoke(args=["translations", "coverage", "--json"])
+
+    after = {r["language"]: r for r in map(json.loads, result.output.splitlines())}
+    assert set(after) == set(before) and len(after) == len(CATALOGS)
+    assert after["es"]["reviewed"] == before["es"]["reviewed"] + 1
+    assert after["es"]["drafted"] == before["es"]["drafted"] - 1
+    assert after["vi"] == before["vi"]
+    table = runner.invoke(args=["translations", "coverage"]).output.splitlines()
+    assert table[0].split() == ["language", "strings", "missing", "drafted", "reviewed"]
+    assert table[-1].split()[0] == "all"
