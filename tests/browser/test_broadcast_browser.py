@@ -8,16 +8,9 @@ from playwright.sync_api import expect
 from bot.broadcasts.jobs import dispatch_due
 from bot.db import utcnow
 from bot.demo.data import DEMO_PASSWORD, load_demo
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button:has-text('Log in')")
-    expect(page.locator("h1")).to_have_text("Inbox")
 
 
 def test_compose_approve_send_and_watch_progress(live_server, page) -> None:
@@ -26,7 +19,7 @@ def test_compose_approve_send_and_watch_progress(live_server, page) -> None:
         load_demo(session, utcnow())
     base = live_server.config["LIVE_URL"]
 
-    log_in(page, base, "staff@district.example")
+    log_in(page, base, "staff@district.example", DEMO_PASSWORD)
     page.click("text=Announcements")
     page.click("text=New announcement")
     page.fill("#title", "Snow day")
@@ -38,7 +31,7 @@ def test_compose_approve_send_and_watch_progress(live_server, page) -> None:
     page.click("button:has-text('Log out')")
 
     # The Spanish-speaking liaison writes and approves the Spanish text.
-    log_in(page, base, "maria@lincoln.example")
+    log_in(page, base, "maria@lincoln.example", DEMO_PASSWORD)
     page.goto(broadcast_url)
     page.fill("#text-es", "Mañana no habrá clases por la nieve.")
     page.locator("#lang-es button:has-text('Approve')").click()
@@ -47,7 +40,7 @@ def test_compose_approve_send_and_watch_progress(live_server, page) -> None:
     page.click("button:has-text('Log out')")
 
     # Staff send it now; the scheduler's job starts it; the worker delivers (sandbox).
-    log_in(page, base, "staff@district.example")
+    log_in(page, base, "staff@district.example", DEMO_PASSWORD)
     page.goto(broadcast_url)
     page.click("button:has-text('Schedule')")
     expect(page.locator("main")).to_contain_text("Sending starts within a few seconds")

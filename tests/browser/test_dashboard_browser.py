@@ -7,16 +7,9 @@ from playwright.sync_api import expect
 
 from bot.db import utcnow
 from bot.demo.data import DEMO_PASSWORD, load_demo
+from tests.browser.pages import log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.click("button:has-text('Log in')")
-    expect(page.locator("h1")).to_have_text("Inbox")
 
 
 def test_family_text_reaches_the_liaison_and_the_reply_reaches_the_phone(live_server,
@@ -36,12 +29,12 @@ def test_family_text_reaches_the_liaison_and_the_reply_reaches_the_phone(live_se
     expect(phone.locator("#phone-messages")).to_contain_text("cita con el doctor")
 
     # A liaison who does not speak Spanish does not see it.
-    log_in(page, base, "linh@roosevelt.example")
+    log_in(page, base, "linh@roosevelt.example", DEMO_PASSWORD)
     expect(page.locator("main")).not_to_contain_text(guardian)
     page.click("button:has-text('Log out')")
 
     # The Spanish-speaking liaison sees it, with the family and why it came to her.
-    log_in(page, base, "maria@lincoln.example")
+    log_in(page, base, "maria@lincoln.example", DEMO_PASSWORD)
     conversation = page.locator(".conversations li", has_text=guardian)
     expect(conversation).to_contain_text("Spanish")
     expect(conversation.locator(".dot")).to_be_visible()  # unread

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.freshness.followups import mark_stale
 from bot.models import Contact, FollowUp
 from bot.web import followups
+from tests.browser.pages import log_in
 from tests.factories import PASSWORD, make_contact, make_school, make_user
 
 pytestmark = pytest.mark.browser
@@ -34,11 +35,7 @@ def test_a_liaison_resolves_a_stale_household_with_a_number_checked_in_person(
         rosa_id, email = rosa.id, maria.email
     base = live_server.config["LIVE_URL"]
 
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    expect(page.locator("h1")).to_have_text("Inbox")
+    log_in(page, base, email, PASSWORD)
     page.get_by_role("link", name="Follow-ups").click()
     expect(page.locator("h1")).to_have_text("Follow-ups")
 

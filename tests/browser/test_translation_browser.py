@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from bot import texts
 from bot.i18n import family_text
+from tests.browser.pages import log_in
 from tests.factories import PASSWORD, make_school, make_user
 
 pytestmark = pytest.mark.browser
@@ -23,11 +24,7 @@ def test_a_liaison_corrects_a_spanish_draft_and_sees_it_reviewed(live_server, pa
         email = maria.email
     base = live_server.config["LIVE_URL"]
 
-    page.goto(f"{base}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Log in')")
-    expect(page.locator("h1")).to_have_text("Inbox")
+    log_in(page, base, email, PASSWORD)
     page.get_by_role("link", name="Translations").click()
     expect(page.locator("h1")).to_have_text("Translations")
     spanish = page.locator("tr[data-row='es']")
