@@ -8,17 +8,13 @@ import string
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from babel import Locale
-from babel.dates import format_date, format_time, match_skeleton
-from babel.lists import format_list
-
 from bot import bidi
-from bot.languages import has_locale_data, normalize_tag, speaks
+from bot.broadcasts.formats import FormatError, babel_locale, format_value
+from bot.languages import normalize_tag, speaks
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +27,6 @@ _TOP_KEYS = {"title", "description", "urgent", "placeholders", "whatsapp_variabl
 _VARIANT_KEYS = {"text", "reviewed_by", "whatsapp_content_sid"}
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _CONTENT_SID = re.compile(r"HX[0-9a-f]{32}")
-
-# CLDR's Haitian Creole inherits its dates and lists from French (fr_HT): "jeudi 4 décembre",
-# "Ana et Luis". Inside a Kreyòl sentence families expect Kreyòl words, so these come from here.
-_KREYOL_DAYS = ("lendi", "madi", "mèkredi", "jedi", "vandredi", "samdi", "dimanch")
-_KREYOL_MONTHS = ("janvye", "fevriye", "mas", "avril", "me", "jen", "jiyè", "out", "septanm",
-                  "oktòb", "novanm", "desanm")
-
 
 class TemplateError(ValueError):
     """A template file that cannot be used, or values that cannot fill a template."""
@@ -162,9 +151,12 @@ def _format_all(template: Template, tag: str, values: Mapping[str, object]) -> d
     if missing:
         names = ", ".join(f"{{{m}}}" for m in missing)
         raise TemplateError(f"{template.name}: no value for {names}")
-    locale = _babel_locale(tag)
-    return {name: _format_value(kind, values[name], locale, f"{template.name}: {{{name}}}")
-            for name, kind in template.placeholders.items()}
+    locale = babel_locale(tag)
+    try:
+        return {name: format_value(kind, values[name], locale, f"{template.name}: {{{name}}}")
+                for name, kind in template.placeholders.items()}
+    except FormatError as exc:
+        raise TemplateError(str(exc)) from None
 
 
 def _get(data: Mapping[str, Any], key: str, kind: type, where: str, *,
@@ -279,71 +271,3 @@ def _pick_language(template: Template, chain: Sequence[str]) -> str:
             if speaks([tag], have):
                 return have
     return SOURCE_LANGUAGE
-
-
-def _babel_locale(tag: str) -> Locale:
-    # A language Babel has no data for (a template written in Mixtec, say) gets English
-    # month names and list words: a date the family may not read beats no text at all.
-    if not has_locale_data(tag):
-        return Locale("en")
-    return Locale.parse(tag.replace("-", "_"))
-
-
-# CLDR writes "2:30 PM" with a narrow no-break space (U+202F). One such character makes a
-# whole SMS UCS-2 (70 characters a segment instead of 160), so Babel's spaces become plain.
-_PLAIN_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})
-
-
-def _format_value(kind: str, value: object, locale: Locale, what: str) -> str:
-    if kind == "text":
-        return str(value)
-    return _format_babel(kind, value, locale, what).translate(_PLAIN_SPACES)
-
-
-def _format_babel(kind: str, value: object, locale: Locale, what: str) -> str:
-    if kind == "student_names":
-        return _format_names(value, locale, what)
-    if kind == "date" and isinstance(value, date):
-        return _format_day(value, locale)
-    if kind == "time" and isinstance(value, time | datetime):
-        return format_time(value, format="short", locale=locale)
-    if kind == "datetime" and isinstance(value, datetime):
-        # The locale's own glue between day and time ("{1}, {0}", "{1} {0}", "{0} {1}").
-        glue = str(locale.datetime_formats["medium"]).replace("'", "")
-        clock = format_time(value, format="short", locale=locale)
-        return glue.replace("{0}", clock).replace("{1}", _format_day(value, locale))
-    raise TemplateError(f"{what} needs a {kind}, got {type(value).__name__} {value!r}")
-
-
-def _format_names(value: object, locale: Locale, what: str) -> str:
-    listed = [value] if isinstance(value, str) else value
-    if not isinstance(listed, Sequence) or not listed:
-        raise TemplateError(f"{what} needs one or more student names, got {value!r}")
-    names = [str(n) for n in listed]
-    if locale.language == "ht" and len(names) > 1:
-        return f"{', '.join(names[:-1])} ak {names[-1]}"
-    return format_list(names, locale=locale)
-
-
-def _format_day(value: date, locale: Locale) -> str:
-    """Spell out weekday, day and month with no year: 'jueves, 4 de diciembre', '12月4日星期四'.
-
-    Announcements are about the coming days or weeks, where a year is noise in an SMS and
-    the weekday is what families check. CLDR has no wide weekday-month-day pattern, so,
-    as ICU does for a skeleton, take the locale's nearest one and widen its fields.
-    """
-    if isinstance(value, datetime):
-        value = value.date()  # in the datetime's own timezone, not converted to UTC
-    if locale.language == "ht":
-        return f"{_KREYOL_DAYS[value.weekday()]} {value.day} {_KREYOL_MONTHS[value.month - 1]}"
-    pattern = locale.datetime_skeletons[match_skeleton("MMMMEd", locale.datetime_skeletons)]
-    return format_date(value, _widen(pattern.pattern), locale=locale)
-
-
-def _widen(pattern: str) -> str:
-    # Quoted literals ('de') stay as they are; E/EEE becomes EEEE, MMM becomes MMMM.
-    parts = re.split(r"('(?:[^']|'')*')", pattern)
-    for i in range(0, len(parts), 2):
-        part = re.sub(r"E+", "EEEE", parts[i])
-        parts[i] = re.sub(r"(?<![ML])(MMM|LLL)(?![ML])", lambda m: m[1] + m[1][0], part)
-    return "".join(parts)
