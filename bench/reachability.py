@@ -14,8 +14,9 @@ Then times, after one warm-up each, the median of `--runs` runs of:
 - **api**: `GET /api/v1/reports/reachability` through the Flask test client with a staff
   token: the district report, token check and JSON included.
 
-Prints the figures and PASS when the district and liaison medians are under the target;
-writes bench/results/reachability-<timestamp>.json.
+Checks the district's six figures against the ones worked out from the generated rows
+(INVALID, exit 2, when they differ); prints the timings and PASS when the district and
+liaison medians are under the target; writes bench/results/reachability-<timestamp>.json.
 
     .venv/bin/python bench/reachability.py [--contacts 100000] [--runs 7]
                                            [--database sqlite|URL]
@@ -47,7 +48,7 @@ from bench.common import command_line, database_url, finish, fresh_database, mac
 from bot import create_app  # noqa: E402
 from bot.config import Config, load_config  # noqa: E402
 from bot.db import Database  # noqa: E402
-from bot.freshness.report import reachability_report  # noqa: E402
+from bot.freshness.report import FIGURES, reachability_report  # noqa: E402
 from bot.models import (  # noqa: E402
     Contact,
     ContactNumber,
@@ -85,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         db = fresh_database(url)
         try:
             start = time.perf_counter()
-            expected = _populate(db, args.contacts, now)
+            since = now - timedelta(days=config.freshness.confirm_after_days)
+            expected = _populate(db, args.contacts, now, since)
             liaison_schools = _first_schools(db, 3)
             print(f"setup: {args.contacts:,} guardians in {expected['households']:,} "
                   f"households, {expected['numbers']:,} numbers, {SCHOOLS} schools "
@@ -113,7 +115,7 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def _populate(db: Database, contacts: int, now: datetime) -> dict[str, int]:
+def _populate(db: Database, contacts: int, now: datetime, since: datetime) -> dict[str, int]:
     """Insert the district with Core executemany; return what the report must find."""
     rng = random.Random(SEED)
     languages, weights = list(LANGUAGES), list(LANGUAGES.values())
@@ -124,7 +126,6 @@ def _populate(db: Database, contacts: int, now: datetime) -> dict[str, int]:
     students: list[dict[str, Any]] = []
     guardians: list[dict[str, Any]] = []
     numbers: list[dict[str, Any]] = []
-    expected = {"contacts": contacts, "households": 0, "numbers": 0}
     while len(guardians) < contacts:
         household_id, school_id = len(households) + 1, rng.randrange(SCHOOLS) + 1
         households.append({"id": household_id, "external_id": f"H{household_id:07d}",
@@ -139,7 +140,7 @@ def _populate(db: Database, contacts: int, now: datetime) -> dict[str, int]:
             language = language if rng.random() < 0.8 else "en"
     for _ in range(UNKNOWN):  # unknown senders: in the database, not in the report
         _guardian(rng, now, None, "es", guardians, numbers)
-    expected["households"], expected["numbers"] = len(households), len(numbers)
+    expected = {**_figures(guardians, numbers, since), "numbers": len(numbers)}
     # Ids are given, so no RETURNING is needed to link the rows (sequences stay behind on
     # PostgreSQL: nothing else inserts into these tables during the run).
     with db.engine.begin() as conn:
@@ -150,6 +151,26 @@ def _populate(db: Database, contacts: int, now: datetime) -> dict[str, int]:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))  # as autovacuum would after a roster import
     return expected
+
+
+def _figures(guardians: list[dict[str, Any]], numbers: list[dict[str, Any]],
+             since: datetime) -> dict[str, int]:
+    """The district's figures worked out from the rows, as the report module defines them."""
+    level: dict[int, int] = {}  # 0 no number alive, 1 opted out, 2 working, 3 and confirmed
+    for n in numbers:
+        value = (0 if n["detached_at"] or n["invalid_at"] else 1 if n["opted_out_at"] else
+                 3 if n["last_confirmed_at"] and n["last_confirmed_at"] >= since else 2)
+        level[n["contact_id"]] = max(level.get(n["contact_id"], 0), value)
+    counted = [(g, level.get(g["id"], 0)) for g in guardians if g["household_id"] is not None]
+    households: dict[int, int] = {}
+    for g, best in counted:
+        households[g["household_id"]] = max(households.get(g["household_id"], 0), best)
+    return {"contacts": len(counted),
+            "confirmed": sum(best == 3 for _, best in counted),
+            "stale": sum(g["status"] == "stale" for g, _ in counted),
+            "invalid": sum(g["status"] == "invalid" or best == 0 for g, best in counted),
+            "households": len(households),
+            "unreachable_households": sum(best < 2 for best in households.values())}
 
 
 def _guardian(rng: random.Random, now: datetime, household_id: int | None, language: str,
@@ -213,12 +234,11 @@ def _measure(db: Database, config: Config, runs: int, now: datetime,
             return reachability_report(session, config, now=now, school_ids=liaison_schools,
                                        languages=["es", "pt"])
 
-    result = district()
-    total = result.total
-    if (total.contacts, total.households) != (expected["contacts"], expected["households"]):
-        problems.append(f"the report counted {total.contacts} contacts in {total.households} "
-                        f"households; the data has {expected['contacts']} in "
-                        f"{expected['households']}")
+    total = district().total
+    wrong = [f"{name} {getattr(total, name):,} (the data has {expected[name]:,})"
+             for name in FIGURES if getattr(total, name) != expected[name]]
+    if wrong:
+        problems.append(f"the district report counted {', '.join(wrong)}")
     print(f"district: {total.as_dict()}")
     client, headers = _api_client(db, config, now)
 

@@ -16,28 +16,26 @@ counts guardians in a household; unknown senders (no household) are left out.
 - **unreachable households**: households where no guardian has a working number.
 
 The four flags overlap (a stale guardian may also be invalid), so their shares do not add
-up to 100%. One aggregate query does the work: numbers are folded per contact, and window
-functions over each household pick its first guardian and whether anyone is reachable.
+up to 100%. One aggregate query, shaped for the engine, does the work (report_queries.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
+from bot.freshness.report_queries import counts_query
 from bot.languages import speaks
-from bot.models import Contact, ContactNumber, Household, School, User
+from bot.models import School, User
 
 MAX_DAYS = 3650
-# How good a contact's best number is, worst first: none alive (invalid or detached), opted
-# out, working, working and confirmed within the window. Each level implies those below it.
-DEAD, OPTED_OUT, WORKING, CONFIRMED = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ class Counts:
     unreachable_households: int = 0
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)))
+        return Counts(*(getattr(self, name) + getattr(other, name) for name in FIGURES))
 
     @property
     def shares(self) -> dict[str, float | None]:
@@ -63,8 +61,13 @@ class Counts:
                 "unreachable_share": _share(self.unreachable_households, self.households)}
 
     def as_dict(self) -> dict[str, int | float | None]:
+        # Not dataclasses.asdict, which deep-copies: the API builds hundreds of these.
+        figures = {name: getattr(self, name) for name in FIGURES}
         rounded = {k: None if v is None else round(v, 4) for k, v in self.shares.items()}
-        return {**asdict(self), **rounded}
+        return {**figures, **rounded}
+
+
+FIGURES = tuple(f.name for f in fields(Counts))
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class SchoolReach:
     name: str
     languages: dict[str, Counts]  # most contacts first
 
-    @property
+    @cached_property  # the report is read-only once built; the API and the page ask often
     def total(self) -> Counts:
         return sum(self.languages.values(), Counts())
 
@@ -88,11 +91,11 @@ class ReachabilityReport:
     def since(self) -> datetime:
         return self.now - timedelta(days=self.days)
 
-    @property
+    @cached_property
     def total(self) -> Counts:
         return sum((s.total for s in self.schools), Counts())
 
-    @property
+    @cached_property
     def languages(self) -> dict[str, Counts]:
         """District totals per language, most contacts first."""
         totals: dict[str, Counts] = {}
@@ -155,7 +158,11 @@ def reachability_report(session: Session, config: Config, *, now: datetime,
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
     if school_ids is not None and not school_ids:
         return ReachabilityReport(now, days, [])
-    rows = session.execute(_counts_query(now - timedelta(days=days), school_ids)).all()
+    query = counts_query(session.get_bind().dialect.name, school_ids is not None)
+    values: dict[str, Any] = {"since": now - timedelta(days=days)}
+    if school_ids is not None:
+        values["school_ids"] = sorted(school_ids)
+    rows = session.execute(query, values).all()
     names = dict(session.execute(select(School.id, School.name)
                                  .where(School.id.in_({r.school_id for r in rows}))).all())
     grouped: dict[int, list[tuple[str, Counts]]] = {}
@@ -168,41 +175,6 @@ def reachability_report(session: Session, config: Config, *, now: datetime,
                for school_id, items in grouped.items()]
     schools.sort(key=lambda s: (s.name.casefold(), s.school_id))
     return ReachabilityReport(now, days, schools)
-
-
-def _counts_query(since: datetime, school_ids: Collection[int] | None) -> Select[Any]:
-    """One row per (school, language) with every count, in a single aggregate query."""
-    number = ContactNumber
-    # One level per contact, its best number's, carries all three flags: one aggregate.
-    level = case((or_(number.detached_at.is_not(None), number.invalid_at.is_not(None)), DEAD),
-                 (number.opted_out_at.is_not(None), OPTED_OUT),
-                 (number.last_confirmed_at >= since, CONFIRMED), else_=WORKING)
-    numbers = (select(number.contact_id, func.max(level).label("level"))
-               .group_by(number.contact_id).subquery("numbers"))
-    best = func.coalesce(numbers.c.level, DEAD)  # a guardian without numbers has none alive
-    per_household = {"partition_by": Contact.household_id}
-    guardians = (
-        select(Household.school_id, Contact.language,
-               case((Contact.id == func.min(Contact.id).over(**per_household), 1),
-                    else_=0).label("first"),
-               func.max(best).over(**per_household).label("household_level"),
-               case((best == CONFIRMED, 1), else_=0).label("confirmed"),
-               case((Contact.status == "stale", 1), else_=0).label("stale"),
-               case((or_(Contact.status == "invalid", best == DEAD), 1), else_=0)
-               .label("invalid"))
-        .join(Household, Household.id == Contact.household_id)
-        .outerjoin(numbers, numbers.c.contact_id == Contact.id)
-        .where(Contact.is_unknown.is_(False)))
-    if school_ids is not None:
-        guardians = guardians.where(Household.school_id.in_(sorted(school_ids)))
-    g = guardians.subquery("guardians")
-    unreachable = case((and_(g.c.first == 1, g.c.household_level < WORKING), 1), else_=0)
-    return (
-        select(g.c.school_id, g.c.language, func.count().label("contacts"),
-               func.sum(g.c.confirmed).label("confirmed"), func.sum(g.c.stale).label("stale"),
-               func.sum(g.c.invalid).label("invalid"), func.sum(g.c.first).label("households"),
-               func.sum(unreachable).label("unreachable"))
-        .group_by(g.c.school_id, g.c.language))
 
 
 def _speaks(languages: Collection[str], tag: str) -> bool:
