@@ -55,6 +55,15 @@ def test_messages_pot_is_up_to_date_with_bot_texts() -> None:
     assert {t if isinstance(t, str) else tuple(t) for t in named_texts()} <= in_pot
 
 
+def test_every_family_text_tells_translators_its_context() -> None:
+    with open(TRANSLATIONS / "messages.pot", "rb") as f:
+        template = read_po(f)
+    comments = {m.id: " ".join(m.auto_comments) for m in template if m.id}
+    for text in named_texts():
+        key = text if isinstance(text, str) else tuple(text)
+        assert comments[key].startswith("TRANSLATORS:") and len(comments[key]) > 40, key
+
+
 @pytest.mark.parametrize("locale", CATALOGS)
 def test_every_catalog_parses_compiles_and_translates_every_text(locale: str) -> None:
     catalog = read_catalog(locale)
