@@ -71,6 +71,18 @@ def broadcast_to_all(session, template, now, *, edit_es: str | None = None):
     return broadcast
 
 
+def one_family(template, language: str, *, whatsapp: str, sms: str | None,
+               heard_ago: timedelta | None, edit_es: str | None = None):
+    """A setup for send_all: one family at a school with a WhatsApp number, sent template
+    (its Spanish text edited to edit_es, if given)."""
+    def setup(session, now):
+        school = make_school(session, whatsapp_number="+16175550101")
+        family(session, school, language, whatsapp=whatsapp, sms=sms, heard_ago=heard_ago,
+               now=now)
+        return broadcast_to_all(session, template, now, edit_es=edit_es)
+    return setup
+
+
 def send_all(app, db, broadcast_setup) -> dict[str, Message]:
     """Queue the broadcast, run the sender until the queue is empty; messages by contact name."""
     worker = Worker(app, name="test-sender")
@@ -91,11 +103,8 @@ def send_all(app, db, broadcast_setup) -> dict[str, Message]:
 
 def test_inside_the_window_the_announcement_is_free_form_text(
         twilio_app, db, twilio_server, picture_day) -> None:
-    def setup(session, now):
-        school = make_school(session, whatsapp_number="+16175550101")
-        family(session, school, "es", whatsapp="+16175550150", sms="+16175550151",
-               heard_ago=timedelta(hours=2), now=now)
-        return broadcast_to_all(session, picture_day, now)
+    setup = one_family(picture_day, "es", whatsapp="+16175550150", sms="+16175550151",
+                       heard_ago=timedelta(hours=2))
 
     [message] = send_all(twilio_app, db, setup).values()
     [request] = twilio_server.requests
@@ -106,11 +115,8 @@ def test_inside_the_window_the_announcement_is_free_form_text(
 
 def test_outside_the_window_the_languages_approved_template_is_sent(
         twilio_app, db, twilio_server, picture_day) -> None:
-    def setup(session, now):
-        school = make_school(session, whatsapp_number="+16175550101")
-        family(session, school, "es", whatsapp="+16175550150", sms="+16175550151",
-               heard_ago=timedelta(hours=30), now=now)
-        return broadcast_to_all(session, picture_day, now)
+    setup = one_family(picture_day, "es", whatsapp="+16175550150", sms="+16175550151",
+                       heard_ago=timedelta(hours=30))
 
     [message] = send_all(twilio_app, db, setup).values()
     [request] = twilio_server.requests
@@ -126,11 +132,8 @@ def test_outside_the_window_the_languages_approved_template_is_sent(
 
 def test_a_window_closing_within_minutes_counts_as_closed(
         twilio_app, db, twilio_server, picture_day) -> None:
-    def setup(session, now):
-        school = make_school(session, whatsapp_number="+16175550101")
-        family(session, school, "es", whatsapp="+16175550150", sms=None,
-               heard_ago=timedelta(hours=23, minutes=58), now=now)
-        return broadcast_to_all(session, picture_day, now)
+    setup = one_family(picture_day, "es", whatsapp="+16175550150", sms=None,
+                       heard_ago=timedelta(hours=23, minutes=58))
 
     send_all(twilio_app, db, setup)
     [request] = twilio_server.requests
@@ -162,13 +165,10 @@ def test_only_families_whose_language_has_a_template_are_reached_on_whatsapp(
 
 def test_a_liaisons_edit_means_the_template_no_longer_matches_and_sms_is_used(
         twilio_app, db, twilio_server, picture_day) -> None:
-    def setup(session, now):
-        school = make_school(session, whatsapp_number="+16175550101")
-        family(session, school, "es", whatsapp="+16175550150", sms="+16175550151",
-               heard_ago=timedelta(days=3), now=now)
-        return broadcast_to_all(session, picture_day, now,
-                                edit_es="{school}: el {date} es el día de fotos de {students}. "
-                                        "¡Sonrían!")
+    setup = one_family(picture_day, "es", whatsapp="+16175550150", sms="+16175550151",
+                       heard_ago=timedelta(days=3),
+                       edit_es="{school}: el {date} es el día de fotos de {students}. "
+                               "¡Sonrían!")
 
     [message] = send_all(twilio_app, db, setup).values()
     [request] = twilio_server.requests
@@ -181,11 +181,8 @@ def test_a_liaisons_edit_means_the_template_no_longer_matches_and_sms_is_used(
 def test_whatsapp_refusing_free_form_text_resends_the_template(
         twilio_app, db, twilio_server, picture_day) -> None:
     """Our clock says the window is open, WhatsApp says it is not (63016): the template."""
-    def setup(session, now):
-        school = make_school(session, whatsapp_number="+16175550101")
-        family(session, school, "fr", whatsapp="+16175550150", sms="+16175550151",
-               heard_ago=timedelta(hours=1), now=now)
-        return broadcast_to_all(session, picture_day, now)
+    setup = one_family(picture_day, "fr", whatsapp="+16175550150", sms="+16175550151",
+                       heard_ago=timedelta(hours=1))
 
     twilio_server.fail_next(status=400, code=63016, message="Outside the allowed window")
     [message] = send_all(twilio_app, db, setup).values()
@@ -197,11 +194,8 @@ def test_whatsapp_refusing_free_form_text_resends_the_template(
 
 def test_without_a_template_or_sms_number_the_refusal_is_recorded(
         twilio_app, db, twilio_server, picture_day) -> None:
-    def setup(session, now):
-        school = make_school(session, whatsapp_number="+16175550101")
-        family(session, school, "vi", whatsapp="+16175550160", sms=None,
-               heard_ago=timedelta(days=2), now=now)
-        return broadcast_to_all(session, picture_day, now)
+    setup = one_family(picture_day, "vi", whatsapp="+16175550160", sms=None,
+                       heard_ago=timedelta(days=2))
 
     twilio_server.fail_next(status=400, code=63016, message="Outside the allowed window")
     [message] = send_all(twilio_app, db, setup).values()
@@ -254,11 +248,8 @@ def test_bad_whatsapp_template_settings_are_refused_at_load(tmp_path, top, es, e
 def test_message_events_record_each_decision(twilio_app, db, twilio_server,
                                              picture_day) -> None:
     """The progress view's failure reasons and the conversation show what happened."""
-    def setup(session, now):
-        school = make_school(session, whatsapp_number="+16175550101")
-        family(session, school, "es", whatsapp="+16175550150", sms="+16175550151",
-               heard_ago=timedelta(hours=30), now=now)
-        return broadcast_to_all(session, picture_day, now)
+    setup = one_family(picture_day, "es", whatsapp="+16175550150", sms="+16175550151",
+                       heard_ago=timedelta(hours=30))
 
     send_all(twilio_app, db, setup)
     with db.sessions() as session:
