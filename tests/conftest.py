@@ -17,6 +17,7 @@ from bot import create_app, migrations
 from bot.db import Base, Database
 from bot.translations import overlay
 from tests.fake_twilio import FakeTwilio
+from tests.reach_summary import stale_summaries
 
 AUTH_TOKEN = "test-auth-token-0123456789abcdef"
 ACCOUNT_SID = "AC" + "0" * 31 + "1"
@@ -98,15 +99,18 @@ def forget_translation_reviews() -> Iterator[None]:
 
 
 def empty_database(db: Database) -> None:
-    """Delete every row, keeping the migrated schema."""
+    """Check the reach summary the triggers keep, then delete every row, keeping the
+    migrated schema."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with db.engine.begin() as conn:
+        stale = stale_summaries(conn)
         if db.is_postgres:
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))  # noqa: S608 (our table names)
     db.engine.dispose()
+    assert not stale, "the reach summary is out of date:\n" + "\n".join(stale[:20])
 
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.freshness.report import Counts, parse_days, reachability_report, scope_for
-from bot.freshness.report_queries import counts_query
 from bot.models import Contact, ContactNumber, Household, School
 from bot.web import api, reports
 from tests.factories import login, make_contact, make_school, make_user
@@ -170,30 +169,6 @@ def test_any_guardian_of_a_household_can_make_it_reachable(app, session, lincoln
     paul.numbers[0].detached_at = None
     session.commit()
     assert figures(report(session, app, days=30).total) == (3, 0, 0, 1, 1, 0)
-
-
-@pytest.mark.parametrize("by_school", [False, True])
-def test_the_sqlite_and_the_postgresql_query_count_alike(app, session, district,
-                                                         by_school) -> None:
-    """SQLite gets its own form of the query (see bot.freshness.report) and can run the
-    PostgreSQL one too, so on SQLite the two are checked against each other."""
-    if session.get_bind().dialect.name != "sqlite":
-        pytest.skip("the SQLite form relies on SQLite's bare columns")
-    lincoln = district["lincoln"]
-    jean = guardian(session, lincoln, "Jean", "ht", invalid_at=ago(20))
-    guardian(session, lincoln, "Marie", "ht", opted_out_at=ago(3), household=jean.household)
-    guardian(session, lincoln, "Paul", "ht", confirmed=2, household=jean.household)
-    guardian(session, lincoln, "Nadia", "ar", confirmed=2).numbers.clear()
-    session.add(Contact(name="", language="es", is_unknown=True, status="unconfirmed",
-                        household=jean.household))  # cannot happen, and is still not counted
-    session.commit()
-    values = {"since": ago(30), **({"school_ids": [lincoln.id]} if by_school else {})}
-
-    counted = {dialect: sorted(session.execute(counts_query(dialect, by_school), values).all())
-               for dialect in ("sqlite", "postgresql")}
-
-    assert counted["sqlite"] == counted["postgresql"]
-    assert len(counted["sqlite"]) == (5 if by_school else 7)
 
 
 def test_an_empty_district_has_an_empty_report(app, session, lincoln) -> None:

@@ -16,7 +16,8 @@ counts guardians in a household; unknown senders (no household) are left out.
 - **unreachable households**: households where no guardian has a working number.
 
 The four flags overlap (a stale guardian may also be invalid), so their shares do not add
-up to 100%. One aggregate query, shaped for the engine, does the work (report_queries.py).
+up to 100%. Two aggregate queries over a summary the database keeps do the work
+(report_queries.py).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import Config
-from bot.freshness.report_queries import counts_query
+from bot.freshness.report_queries import contact_counts, household_counts
 from bot.languages import speaks
 from bot.models import School, User
 
@@ -158,19 +159,22 @@ def reachability_report(session: Session, config: Config, *, now: datetime,
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
     if school_ids is not None and not school_ids:
         return ReachabilityReport(now, days, [])
-    query = counts_query(session.get_bind().dialect.name, school_ids is not None)
     values: dict[str, Any] = {"since": now - timedelta(days=days)}
     if school_ids is not None:
         values["school_ids"] = sorted(school_ids)
-    rows = session.execute(query, values).all()
-    names = dict(session.execute(select(School.id, School.name)
-                                 .where(School.id.in_({r.school_id for r in rows}))).all())
+    found: dict[tuple[int, str], dict[str, int]] = {}  # each query fills in its figures
+    for query in (contact_counts("school_ids" in values),
+                  household_counts("school_ids" in values)):
+        for row in session.execute(query, values).mappings():
+            counts = found.setdefault((row["school_id"], row["language"]), {})
+            counts.update((name, int(row[name])) for name in FIGURES if name in row)
+    names = dict(session.execute(select(School.id, School.name).where(
+        School.id.in_({school_id for school_id, _ in found}))).all())
     grouped: dict[int, list[tuple[str, Counts]]] = {}
-    for row in rows:
-        if languages is not None and not _speaks(languages, row.language):
+    for (school_id, language), counts in found.items():
+        if languages is not None and not _speaks(languages, language):
             continue
-        grouped.setdefault(row.school_id, []).append(
-            (row.language, Counts(*(int(n) for n in row[2:]))))
+        grouped.setdefault(school_id, []).append((language, Counts(**counts)))
     schools = [SchoolReach(school_id, names[school_id], _by_size(items))
                for school_id, items in grouped.items()]
     schools.sort(key=lambda s: (s.name.casefold(), s.school_id))
