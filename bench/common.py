@@ -20,6 +20,21 @@ from bot import migrations
 from bot.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
+# A district's guardians' preferred languages and their weights, roughly a large US
+# district's English learners' (Mixtec has no locale data: its texts fall back).
+DISTRICT_LANGUAGES = {"es": 40, "en": 15, "pt-BR": 10, "ht": 8, "vi": 7, "zh-Hans": 6, "ar": 6,
+                      "so": 5, "mix": 3}
+_NAMES = ("Adams", "Barton", "Carver", "Douglass", "Edison", "Franklin", "Grant", "Hale",
+          "Irving", "Jefferson", "King", "Lincoln", "Madison", "Nash", "Otis", "Parks",
+          "Quincy", "Revere", "Sumner", "Tubman")
+
+
+def school_names(count: int) -> list[str]:
+    """Distinct school names: "Adams Elementary" … "Tubman Elementary", "Adams Middle" …"""
+    kinds = ("Elementary", "Middle", "High", "Academy")
+    if count > len(_NAMES) * len(kinds):
+        raise ValueError(f"at most {len(_NAMES) * len(kinds)} schools")
+    return [f"{_NAMES[i % len(_NAMES)]} {kinds[i // len(_NAMES)]}" for i in range(count)]
 
 
 def machine(load: float) -> dict[str, Any]:
@@ -49,15 +64,16 @@ def database_url(choice: str, tmp: Path) -> str:
     return choice
 
 
-def fresh_database(url: str) -> Database:
-    """Migrate from scratch; on PostgreSQL drop whatever the database held first."""
+def fresh_database(url: str, revision: str = "head") -> Database:
+    """Migrate from scratch to revision; on PostgreSQL drop whatever the database held
+    first."""
     if make_url(url).get_backend_name() == "postgresql":
         engine = Database(url).engine
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
-    migrations.upgrade(url)
+    migrations.upgrade(url, revision)
     return Database(url)
 
 

@@ -44,7 +44,15 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench.common import command_line, database_url, finish, fresh_database, machine  # noqa: E402
+from bench.common import (  # noqa: E402
+    DISTRICT_LANGUAGES,
+    command_line,
+    database_url,
+    finish,
+    fresh_database,
+    machine,
+    school_names,
+)
 from bot import create_app  # noqa: E402
 from bot.config import Config, load_config  # noqa: E402
 from bot.db import Database  # noqa: E402
@@ -64,13 +72,7 @@ TARGET_MS = 200.0
 SCHOOLS = 40
 UNKNOWN = 500
 SEED = 20261124
-# Preferred languages and their weights, roughly a large US district's English learners'.
-LANGUAGES = {"es": 40, "en": 15, "pt-BR": 10, "ht": 8, "vi": 7, "zh-Hans": 6, "ar": 6,
-             "so": 5, "mix": 3}
-NAMES = ("Adams", "Barton", "Carver", "Douglass", "Edison", "Franklin", "Grant", "Hale",
-         "Irving", "Jefferson", "King", "Lincoln", "Madison", "Nash", "Otis", "Parks",
-         "Quincy", "Revere", "Sumner", "Tubman")
-KINDS = ("Elementary", "Middle")
+LANGUAGES = DISTRICT_LANGUAGES
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,9 +121,10 @@ def _populate(db: Database, contacts: int, now: datetime, since: datetime) -> di
     """Insert the district with Core executemany; return what the report must find."""
     rng = random.Random(SEED)
     languages, weights = list(LANGUAGES), list(LANGUAGES.values())
-    schools = [{"id": i + 1, "name": f"{NAMES[i % len(NAMES)]} {KINDS[i // len(NAMES)]}",
+    schools = [{"id": i + 1, "name": name,
                 "timezone": "America/New_York", "country": "US",
-                "sms_number": f"+1415555{i:04d}", "created_at": now} for i in range(SCHOOLS)]
+                "sms_number": f"+1415555{i:04d}", "created_at": now}
+               for i, name in enumerate(school_names(SCHOOLS))]
     households: list[dict[str, Any]] = []
     students: list[dict[str, Any]] = []
     guardians: list[dict[str, Any]] = []
