@@ -3,9 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := bot
+BENCHES := webhook sender broadcast freshness reachability roster language
 
 .PHONY: run setup dev test test-sqlite test-postgres lint bench translations-extract \
-        translations-update translations-compile clean
+        translations-update translations-compile clean $(addprefix bench-,$(BENCHES))
 
 run: setup
 	$(BIN)/flask --app bot db upgrade
@@ -37,8 +38,12 @@ test: dev
 lint: dev
 	$(BIN)/ruff check .
 
-bench: dev
-	$(BIN)/python bench/webhook.py
+# Every benchmark on SQLite with its defaults, one after the other (`make -k bench` goes on
+# past a FAIL); each prints its figures and writes bench/results/. One alone: bench-<name>.
+bench: $(addprefix bench-,$(BENCHES))
+
+$(addprefix bench-,$(BENCHES)): bench-%: dev
+	$(BIN)/python bench/$*.py
 
 translations-extract: dev
 	$(BIN)/pybabel extract -F translations/babel.cfg -k N_ -k _l --add-comments=TRANSLATORS: \
