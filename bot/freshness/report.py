@@ -159,12 +159,12 @@ def reachability_report(session: Session, config: Config, *, now: datetime,
         raise ValueError(f"days must be between 1 and {MAX_DAYS}")
     if school_ids is not None and not school_ids:
         return ReachabilityReport(now, days, [])
+    by_school = school_ids is not None
     values: dict[str, Any] = {"since": now - timedelta(days=days)}
     if school_ids is not None:
         values["school_ids"] = sorted(school_ids)
     found: dict[tuple[int, str], dict[str, int]] = {}  # each query fills in its figures
-    for query in (contact_counts("school_ids" in values),
-                  household_counts("school_ids" in values)):
+    for query in (contact_counts(by_school), household_counts(by_school)):
         for row in session.execute(query, values).mappings():
             counts = found.setdefault((row["school_id"], row["language"]), {})
             counts.update((name, int(row[name])) for name in FIGURES if name in row)
